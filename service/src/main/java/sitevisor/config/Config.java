@@ -1,0 +1,46 @@
+package sitevisor.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated daemon configuration. Paths are absolute; every site is checked.
+ *
+ * @param file    the YAML file it was read from
+ * @param home    the folder for {@code run/}, {@code logs/}, {@code db/} and the daemon's own log
+ * @param jolokia where the HTTP agent listens
+ * @param jmxPort the remote JMX connector's port; 0 means off
+ * @param sites   the sites in the order the file names them
+ */
+public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites) {
+
+    public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
+
+    public record Endpoint(String host, int port) {}
+
+    public Config {
+        sites = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sites));
+    }
+
+    public Path runDir() {
+        return home.resolve("run");
+    }
+
+    public Path logsDir() {
+        return home.resolve("logs");
+    }
+
+    public Path daemonLog() {
+        return home.resolve("sitevisor.log");
+    }
+
+    public Optional<SiteConfig> site(String name) {
+        return Optional.ofNullable(sites.get(name));
+    }
+
+    public List<String> siteNames() {
+        return List.copyOf(sites.keySet());
+    }
+}

@@ -1,0 +1,244 @@
+package sitevisor.config;
+
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a sitevisor YAML file into a checked {@link Config}. Every problem in the file is
+ * collected and reported together, each naming its key and line; nothing is repaired.
+ */
+public final class ConfigLoader {
+
+    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "sites");
+    private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port");
+    private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
+    private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+
+    private final Path file;
+    private final Problems problems;
+    private final SiteLoader siteLoader;
+
+    private ConfigLoader(Path file, Function<String, String> daemonEnvironment) {
+        this.file = file;
+        this.problems = new Problems(file);
+        this.siteLoader = new SiteLoader(problems, file.getParent(), daemonEnvironment);
+    }
+
+    /**
+     * Reads and checks {@code file}, finding programs on the daemon's own {@code PATH}.
+     *
+     * @throws ConfigException with every problem found, when the file cannot be read or any of it is invalid
+     */
+    public static Config load(Path file) throws ConfigException {
+        return load(file, System::getenv);
+    }
+
+    /**
+     * Reads and checks {@code file}; {@code daemonEnvironment} answers for the daemon's environment
+     * variables (only {@code PATH} is asked, to find programs named without a {@code /}).
+     *
+     * @throws ConfigException with every problem found, when the file cannot be read or any of it is invalid
+     */
+    public static Config load(Path file, Function<String, String> daemonEnvironment) throws ConfigException {
+        Path absolute = file.toAbsolutePath().normalize();
+        String text;
+        try {
+            text = Files.readString(absolute);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(absolute, 0, "", "cannot read: " + reason(e))));
+        }
+        Node root;
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(absolute.toString()).setSchema(new CoreSchema()).build();
+            root = new Compose(settings).composeString(text).orElse(null);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(List.of(syntaxProblem(absolute, e)));
+        }
+        ConfigLoader loader = new ConfigLoader(absolute, daemonEnvironment);
+        Config config = loader.read(root);
+        if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
+        return config;
+    }
+
+    private Config read(Node root) {
+        if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
+            problems.add("", root, "expected a mapping with home, jolokia, jmx and sites, got " + YamlMap.describe(root));
+            return null;
+        }
+        YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, problems);
+        Path home = home(top);
+
+        Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
+        String jolokiaHost = jolokiaMap.flatMap(this::host).orElse(Config.DEFAULT_JOLOKIA.host());
+        int jolokiaPort = jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port());
+        Optional<YamlMap> jmxMap = top.map("jmx", JMX_KEYS);
+        int jmxPort = jmxMap.flatMap(map -> map.integer("port", 0, 65535)).orElse(0);
+
+        List<PortClaim> claims = new ArrayList<>();
+        if (jolokiaMap.map(map -> !map.isBad("port")).orElse(!top.isBad("jolokia"))) {
+            boolean written = jolokiaMap.map(map -> map.has("port")).orElse(false);
+            claims.add(new PortClaim("jolokia.port" + (written ? "" : " (the default)"), "jolokia.port",
+                    jolokiaMap.map(map -> map.keyLine("port")).orElse(0), jolokiaPort, 1));
+        }
+        if (jmxPort != 0) {
+            claims.add(new PortClaim("jmx.port", "jmx.port", jmxMap.orElseThrow().keyLine("port"), jmxPort, 1));
+        }
+
+        Map<String, SiteConfig> sites = new LinkedHashMap<>();
+        List<SiteLoader.Result> results = sites(top);
+        for (SiteLoader.Result result : results) {
+            result.site().ifPresent(site -> sites.put(site.name(), site));
+            if (result.portsKnown() && result.port() > 0) {
+                claims.add(new PortClaim("site '" + result.name() + "'", "sites." + result.name() + ".port",
+                        result.portLine(), result.port(), result.instances()));
+            }
+        }
+        checkPortOverlaps(claims);
+        checkPidFileNames(results);
+        if (problems.count() > 0) return null;
+        return new Config(file, home, new Config.Endpoint(jolokiaHost, jolokiaPort), jmxPort, sites);
+    }
+
+    private Path home(YamlMap top) {
+        Path folder = file.getParent();
+        Optional<String> text = top.text("home", "a folder path such as var");
+        if (text.isEmpty()) return folder.resolve("var");
+        if (text.get().isEmpty()) {
+            top.fail("home", "is empty (expected a folder path such as var)");
+            return null;
+        }
+        try {
+            return folder.resolve(text.get()).normalize();
+        } catch (InvalidPathException e) {
+            top.fail("home", "'" + text.get() + "' is not a valid path: " + e.getReason());
+            return null;
+        }
+    }
+
+    private Optional<String> host(YamlMap jolokia) {
+        Optional<String> host = jolokia.text("host", "a host name or address such as 127.0.0.1");
+        if (host.isPresent() && (host.get().isBlank() || host.get().contains("/") || host.get().matches(".*\\s.*"))) {
+            jolokia.fail("host", "'" + host.get() + "' is not a host name or address (as in 127.0.0.1 or localhost)");
+            return Optional.empty();
+        }
+        return host;
+    }
+
+    private List<SiteLoader.Result> sites(YamlMap top) {
+        List<SiteLoader.Result> results = new ArrayList<>();
+        Node sitesNode = top.value("sites").orElse(null);
+        if (sitesNode == null || YamlMap.isNull(sitesNode)) return results;
+        if (!(sitesNode instanceof MappingNode)) {
+            top.fail("sites", "expected a mapping of site names to their settings, got " + YamlMap.describe(sitesNode));
+            return results;
+        }
+        YamlMap sites = YamlMap.read(sitesNode, "sites", top.keyLine("sites"), YamlMap.Keys.ANY, problems);
+        Map<String, String> byLowerCase = new HashMap<>();
+        // A repeated name is reported by YamlMap.read, and its first occurrence is still checked.
+        for (String name : sites.keys()) {
+            int line = sites.keyLine(name);
+            checkName(name, line, byLowerCase);
+            results.add(siteLoader.load(name, sites.value(name).orElseThrow(), line));
+        }
+        return results;
+    }
+
+    private void checkName(String name, int line, Map<String, String> byLowerCase) {
+        String key = "sites." + name;
+        if (!SITE_NAME.matcher(name).matches()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            problems.add(key, line, "site name '" + name + "' must match [a-z0-9][a-z0-9._-]* (it becomes a JMX name"
+                    + " and file names)" + (SITE_NAME.matcher(lower).matches() ? "; try '" + lower + "'" : ""));
+        }
+        String earlier = byLowerCase.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+        if (earlier != null && !earlier.equals(name)) {
+            problems.add(key, line, "site names '" + earlier + "' and '" + name + "' differ only in case; rename one");
+        }
+    }
+
+    /** A port range someone takes: a site's instances take port..port+count-1. */
+    private record PortClaim(String owner, String key, int line, int first, int count) {
+        int last() {
+            return first + count - 1;
+        }
+    }
+
+    private void checkPortOverlaps(List<PortClaim> claims) {
+        for (int i = 1; i < claims.size(); i++) {
+            PortClaim claim = claims.get(i);
+            for (int j = 0; j < i; j++) {
+                PortClaim earlier = claims.get(j);
+                if (claim.first() <= earlier.last() && earlier.first() <= claim.last()) {
+                    int port = Math.max(claim.first(), earlier.first());
+                    String range = claim.count() > 1
+                            ? " (its " + claim.count() + " instances take ports " + claim.first() + ".." + claim.last() + ")"
+                            : "";
+                    problems.add(claim.key(), claim.line(), "port " + port + " is already used by " + earlier.owner() + range);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** run/blog-2.pid is both instance 2 of 'blog' and the only instance of a site named 'blog-2'. */
+    private void checkPidFileNames(List<SiteLoader.Result> results) {
+        Map<String, String> owners = new HashMap<>();
+        for (SiteLoader.Result result : results) {
+            if (result.site().isEmpty()) continue;
+            SiteConfig site = result.site().get();
+            for (int i = 0; i < site.instances(); i++) {
+                String fileName = site.instanceName(i);
+                String owner = site.instances() == 1 ? "site '" + site.name() + "'" : "instance " + i + " of site '" + site.name() + "'";
+                String earlier = owners.putIfAbsent(fileName, owner);
+                if (earlier != null) {
+                    problems.add("sites." + site.name(), result.nameLine(), owner + " and " + earlier
+                            + " would both keep run/" + fileName + ".pid; rename the site");
+                    break;
+                }
+            }
+        }
+    }
+
+    private static ConfigProblem syntaxProblem(Path file, YamlEngineException e) {
+        if (!(e instanceof MarkedYamlEngineException marked)) {
+            return new ConfigProblem(file, 0, "", "not valid YAML: " + e.getMessage());
+        }
+        Optional<Mark> mark = marked.getProblemMark().or(marked::getContextMark);
+        String context = marked.getContext() == null ? "" : " (" + marked.getContext()
+                + marked.getContextMark().map(m -> " from line " + (m.getLine() + 1)).orElse("") + ")";
+        return new ConfigProblem(file, mark.map(m -> m.getLine() + 1).orElse(0), "",
+                "not valid YAML: " + marked.getProblem() + context);
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) return "No such file or directory";
+        if (e instanceof AccessDeniedException) return "Permission denied";
+        if (e instanceof CharacterCodingException) return "not UTF-8 text";
+        if (e instanceof FileSystemException fs && fs.getReason() != null) return fs.getReason();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

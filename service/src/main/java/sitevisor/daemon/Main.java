@@ -1,0 +1,185 @@
+package sitevisor.daemon;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sitevisor.config.Config;
+import sitevisor.config.ConfigException;
+import sitevisor.config.ConfigLoader;
+import sitevisor.config.ConfigProblem;
+import sitevisor.supervise.Actor;
+import sitevisor.supervise.Supervisor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code sitevisor run|check [-c FILE]}: the daemon in the foreground, and the config check. */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private static final String USAGE_TEXT = """
+            usage: sitevisor run   [-c FILE]   run the daemon in the foreground (it never forks itself)
+                   sitevisor check [-c FILE]   check a config; every error names the file, site, key and why
+
+            FILE defaults to $SITEVISOR_CONFIG, else ./sitevisor.yml""";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
+            (args.length == 0 ? err : out).println(USAGE_TEXT);
+            return args.length == 0 ? USAGE : OK;
+        }
+        String command = args[0];
+        Path configFile;
+        try {
+            configFile = configFile(List.of(args).subList(1, args.length));
+        } catch (IllegalArgumentException e) {
+            err.println("sitevisor " + command + ": " + e.getMessage());
+            err.println(USAGE_TEXT);
+            return USAGE;
+        }
+        return switch (command) {
+            case "check" -> check(configFile, out, err);
+            case "run" -> runDaemon(configFile, err);
+            default -> {
+                err.println("sitevisor: unknown command '" + command + "'");
+                err.println(USAGE_TEXT);
+                yield USAGE;
+            }
+        };
+    }
+
+    /** {@code -c FILE}, else {@code $SITEVISOR_CONFIG}, else {@code ./sitevisor.yml}. */
+    static Path configFile(List<String> options) {
+        List<String> rest = new ArrayList<>(options);
+        Path file = null;
+        while (!rest.isEmpty()) {
+            String option = rest.remove(0);
+            if (option.equals("-c") || option.equals("--config")) {
+                if (rest.isEmpty()) throw new IllegalArgumentException(option + " needs a file");
+                file = Path.of(rest.remove(0));
+            } else if (option.startsWith("--config=")) {
+                file = Path.of(option.substring("--config=".length()));
+            } else {
+                throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        if (file == null) {
+            String fromEnvironment = System.getenv("SITEVISOR_CONFIG");
+            file = Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : "sitevisor.yml");
+        }
+        return file.toAbsolutePath().normalize();
+    }
+
+    private static int check(Path configFile, PrintStream out, PrintStream err) {
+        try {
+            Config config = ConfigLoader.load(configFile);
+            out.println(configFile + ": OK, " + config.sites().size() + " site" + (config.sites().size() == 1 ? "" : "s")
+                    + (config.sites().isEmpty() ? "" : " (" + String.join(", ", config.siteNames()) + ")"));
+            return OK;
+        } catch (ConfigException e) {
+            printProblems(e, err);
+            return FAILED;
+        }
+    }
+
+    private static void printProblems(ConfigException e, PrintStream err) {
+        for (ConfigProblem problem : e.problems()) err.println(problem);
+        int n = e.problems().size();
+        err.println(n + " problem" + (n == 1 ? "" : "s") + " found; nothing was started");
+    }
+
+    private static int runDaemon(Path configFile, PrintStream err) {
+        Config config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            printProblems(e, err);
+            return FAILED;
+        }
+        DaemonLock lock;
+        try {
+            lock = DaemonLock.acquire(config.home());
+        } catch (DaemonLock.HeldException e) {
+            err.println("sitevisor run: " + e.getMessage());
+            return FAILED;
+        } catch (IOException e) {
+            err.println("sitevisor run: cannot lock " + config.runDir() + ": " + e.getMessage());
+            return FAILED;
+        }
+        try {
+            DaemonLog.toConsoleAndFile(config.daemonLog());
+        } catch (IOException e) {
+            err.println("sitevisor run: cannot open " + config.daemonLog() + ": " + e.getMessage());
+            return FAILED;
+        }
+        return new Daemon(config, lock).runUntilSignalled();
+    }
+
+    /** The running daemon: supervises until SIGTERM or SIGINT, then stops every site and exits 0. */
+    static final class Daemon {
+        private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+        private final Config config;
+        private final DaemonLock lock;
+        private final CountDownLatch stopRequested = new CountDownLatch(1);
+        private final AtomicBoolean stopping = new AtomicBoolean();
+
+        Daemon(Config config, DaemonLock lock) {
+            this.config = config;
+            this.lock = lock;
+        }
+
+        int runUntilSignalled() {
+            long began = System.nanoTime();
+            try (Supervisor supervisor = new Supervisor(config, new EventLog(), Clock.systemUTC())) {
+                onSignal("TERM");
+                onSignal("INT");
+                log.info("starting: sitevisor pid {} with {} ({} sites), home {}", ProcessHandle.current().pid(),
+                        config.file(), config.sites().size(), config.home());
+                supervisor.startUp();
+                log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
+                        (System.nanoTime() - began) / 1_000_000);
+                stopRequested.await();
+                log.info("shutting down: stopping every site in parallel");
+                supervisor.shutdown(Actor.daemon("shutdown"));
+                log.info("exiting: every site stopped");
+                return OK;
+            } catch (IOException e) {
+                log.error("cannot start: {}", e.getMessage());
+                return FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return FAILED;
+            } finally {
+                try {
+                    lock.close();
+                } catch (IOException ignored) {
+                    // the kernel drops the lock with the process anyway
+                }
+            }
+        }
+
+        private void onSignal(String name) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                if (stopping.compareAndSet(false, true)) {
+                    log.info("signalled: SIG{}: stopping gracefully", name);
+                    stopRequested.countDown();
+                } else {
+                    log.info("signalled: SIG{} again: already stopping", name);
+                }
+            });
+        }
+    }
+}

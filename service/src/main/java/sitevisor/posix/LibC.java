@@ -1,0 +1,69 @@
+package sitevisor.posix;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.SaveError;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * The few libc calls jnr-posix does not offer. Its {@code posix_spawnp} drops the error code and
+ * can neither change directory nor close inherited descriptors without a race; pidfds and epoll
+ * let one thread watch every site's process, ours or adopted, without polling.
+ * Needs glibc 2.34 (closefrom) and Linux 5.3 (pidfd_open).
+ */
+public interface LibC {
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_addopen(Pointer actions, int fd, String path, int flags, int mode);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
+
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int posix_spawnattr_init(Pointer attributes);
+
+    int posix_spawnattr_destroy(Pointer attributes);
+
+    int posix_spawnattr_setflags(Pointer attributes, short flags);
+
+    int posix_spawnattr_setsigmask(Pointer attributes, Pointer signals);
+
+    int posix_spawnattr_setsigdefault(Pointer attributes, Pointer signals);
+
+    int sigemptyset(Pointer signals);
+
+    int sigfillset(Pointer signals);
+
+    /** Returns 0 or the error number (posix_spawn does not use errno). argv and envp end with null. */
+    int posix_spawn(IntByReference pid, String path, Pointer actions, Pointer attributes, String[] argv, String[] envp);
+
+    @SaveError
+    long syscall(long number, long arg1, long arg2);
+
+    @SaveError
+    long syscall(long number, long arg1, long arg2, long arg3, long arg4);
+
+    @SaveError
+    int epoll_create1(int flags);
+
+    @SaveError
+    int epoll_ctl(int epollFd, int operation, int fd, Pointer event);
+
+    @SaveError
+    int epoll_wait(int epollFd, Pointer events, int maxEvents, int timeoutMillis);
+
+    @SaveError
+    int eventfd(int initialValue, int flags);
+
+    @SaveError
+    long write(int fd, Pointer buffer, long count);
+
+    @SaveError
+    long read(int fd, Pointer buffer, long count);
+
+    @SaveError
+    int close(int fd);
+}

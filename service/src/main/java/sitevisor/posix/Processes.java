@@ -1,0 +1,82 @@
+package sitevisor.posix;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the process table from /proc. Nothing here finds a process by its name. */
+public final class Processes {
+    private static final Path PROC = Path.of("/proc");
+
+    private Processes() {}
+
+    /** Every process visible now. Processes that vanish while being read are left out. */
+    public static List<ProcStat> all() {
+        List<ProcStat> all = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+                long pid;
+                try {
+                    pid = Long.parseLong(name);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                ProcStat.read(pid).ifPresent(all::add);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
+        }
+        return all;
+    }
+
+    /** The command line, words joined by spaces, for messages; {@code [name]} for kernel threads and zombies. */
+    public static String commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
+            int end = raw.length;
+            while (end > 0 && raw[end - 1] == 0) end--;
+            if (end > 0) {
+                String text = new String(raw, 0, end, StandardCharsets.UTF_8).replace('\0', ' ');
+                return text.length() > 200 ? text.substring(0, 200) + "…" : text;
+            }
+        } catch (IOException gone) {
+            // fall through to the name
+        }
+        return ProcStat.read(pid).map(s -> "[" + s.name() + "]").orElse("gone");
+    }
+
+    /**
+     * Whether the process's environment holds exactly {@code entry} ({@code NAME=value}). False
+     * when it cannot be read (another user's process, or gone).
+     */
+    public static boolean environmentContains(long pid, String entry) {
+        byte[] raw;
+        try {
+            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+        } catch (IOException | SecurityException unreadable) {
+            return false;
+        }
+        byte[] wanted = entry.getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= raw.length; i++) {
+            if (i == raw.length || raw[i] == 0) {
+                if (i - start == wanted.length && regionEquals(raw, start, wanted)) return true;
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
+    private static boolean regionEquals(byte[] raw, int offset, byte[] wanted) {
+        for (int i = 0; i < wanted.length; i++) {
+            if (raw[offset + i] != wanted[i]) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,30 @@
+package sitevisor.supervise;
+
+/**
+ * Who asked for a change: an operator (through which door, as which user, from where), the
+ * daemon itself (start-up, shutdown), or a policy acting on its own (crash restart, back-off).
+ */
+public record Actor(Kind kind, String name) {
+    public enum Kind { OPERATOR, DAEMON, POLICY, SCHEDULER }
+
+    public static Actor operator(String name) {
+        return new Actor(Kind.OPERATOR, name);
+    }
+
+    public static Actor daemon(String why) {
+        return new Actor(Kind.DAEMON, why);
+    }
+
+    public static Actor policy(String which) {
+        return new Actor(Kind.POLICY, which);
+    }
+
+    public boolean isOperator() {
+        return kind == Kind.OPERATOR;
+    }
+
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + " " + name;
+    }
+}

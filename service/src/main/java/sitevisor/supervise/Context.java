@@ -1,0 +1,30 @@
+package sitevisor.supervise;
+
+import sitevisor.logs.LogRotator;
+import sitevisor.posix.ExitWatcher;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What every instance shares: the exit watcher, the threads, where files go, and who hears of
+ * events.
+ *
+ * @param timers          for delays only (back-off); never blocks
+ * @param workers         runs operations that wait: crash handling, retries
+ * @param baseEnvironment the environment every site starts from, before its own entries
+ */
+record Context(
+        ExitWatcher watcher,
+        ScheduledExecutorService timers,
+        ExecutorService workers,
+        EventListener events,
+        Clock clock,
+        Path runDir,
+        Path logsDir,
+        LogRotator rotator,
+        Map<String, String> baseEnvironment) {
+}

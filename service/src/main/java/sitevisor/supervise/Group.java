@@ -1,0 +1,150 @@
+package sitevisor.supervise;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sitevisor.posix.ExitWatcher;
+import sitevisor.posix.Native;
+import sitevisor.posix.PidFd;
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.ProcessIdentity;
+import sitevisor.posix.Processes;
+import sitevisor.posix.Signal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * All the processes of one instance: its main process, everything in its process group or
+ * session, its descendants, and every process that carries its marker in its environment — which
+ * includes grandchildren that left the group with {@code setsid}. Every signal goes through a
+ * pidfd opened on a verified identity, or to the group while a verified member holds it.
+ */
+final class Group {
+    /** The environment variable that marks every process of one spawn of one instance. */
+    static final String MARKER_VARIABLE = "SITEVISOR_INSTANCE";
+    private static final Logger log = LoggerFactory.getLogger(Group.class);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
+    private final Child child;
+    private final ExitWatcher watcher;
+
+    Group(Child child, ExitWatcher watcher) {
+        this.child = child;
+        this.watcher = watcher;
+    }
+
+    /** The live processes of the instance now, main process included while it lives. */
+    List<ProcessIdentity> members() {
+        List<ProcStat> all = Processes.all();
+        Map<Long, ProcStat> byPid = new HashMap<>();
+        for (ProcStat p : all) byPid.put(p.pid(), p);
+        long self = Native.selfPid();
+        boolean mainAlive = !child.hasExited() && child.identity().isAlive();
+        String markerEntry = MARKER_VARIABLE + "=" + child.marker();
+        List<ProcessIdentity> members = new ArrayList<>();
+        for (ProcStat p : all) {
+            // nothing that started before the main process can be one of its own
+            if (p.pid() == self || p.pid() <= 1 || p.isZombie() || p.startTicks() < child.identity().startTicks()) continue;
+            boolean belongs = (p.pid() == child.pid() && mainAlive)
+                    || p.groupId() == child.groupId() || p.sessionId() == child.groupId()
+                    || (mainAlive && descendsFrom(p, child.pid(), byPid))
+                    || Processes.environmentContains(p.pid(), markerEntry);
+            if (belongs) members.add(new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId()));
+        }
+        return members;
+    }
+
+    private static boolean descendsFrom(ProcStat p, long ancestor, Map<Long, ProcStat> byPid) {
+        ProcStat current = p;
+        for (int depth = 0; depth < 64 && current != null; depth++) {
+            if (current.parentPid() == ancestor) return true;
+            if (current.parentPid() <= 1) return false;
+            current = byPid.get(current.parentPid());
+        }
+        return false;
+    }
+
+    /**
+     * Sends {@code signal} to every process of the instance, waits up to {@code timeout} for all
+     * to end, then SIGKILLs whatever is left and waits again. Returns the processes that survived
+     * even that (in uninterruptible sleep, say); empty when none remain.
+     */
+    List<ProcessIdentity> terminate(Signal signal, Duration timeout) throws InterruptedException {
+        List<ProcessIdentity> left = signalAndWait(signal, timeout);
+        if (left.isEmpty() || signal == Signal.KILL) return left;
+        log.info("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, timeout, pids(left));
+        return signalAndWait(Signal.KILL, KILL_WAIT);
+    }
+
+    /** How many processes the instance has beside nothing: for messages. */
+    static String pids(List<ProcessIdentity> identities) {
+        return identities.stream().map(i -> Long.toString(i.pid())).reduce((a, b) -> a + ", " + b).orElse("none");
+    }
+
+    private List<ProcessIdentity> signalAndWait(Signal signal, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<PidFd> open = new ArrayList<>();
+        List<CompletableFuture<Void>> exits = new ArrayList<>();
+        try {
+            // members may fork while we signal: look again until a pass finds nobody new
+            for (int pass = 0; pass < 10; pass++) {
+                List<ProcessIdentity> found = members();
+                boolean sawNew = false;
+                boolean groupSignalled = false;
+                for (ProcessIdentity identity : found) {
+                    if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
+                    PidFd fd = PidFd.open(identity).orElse(null);
+                    if (fd == null) continue;
+                    sawNew = true;
+                    open.add(fd);
+                    exits.add(watcher.watch(fd));
+                    if (inMainGroup(identity)) {
+                        // one signal to the whole group, as a terminal would send it; the group is
+                        // ours while this verified member is in it
+                        if (!groupSignalled) groupSignalled = signalGroup(signal);
+                    } else {
+                        fd.signal(signal);
+                    }
+                }
+                if (!sawNew) break;
+            }
+            long remaining = deadline - System.nanoTime();
+            try {
+                CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException late) {
+                // reported below as what is left
+            } catch (ExecutionException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+            List<ProcessIdentity> left = new ArrayList<>();
+            for (int i = 0; i < open.size(); i++) {
+                if (!exits.get(i).isDone() && open.get(i).identity().isAlive()) left.add(open.get(i).identity());
+            }
+            if (left.isEmpty()) {
+                // a process forked in the last instant carries the marker; it gets the same treatment
+                List<ProcessIdentity> late = members();
+                if (!late.isEmpty() && System.nanoTime() < deadline) return signalAndWait(signal, Duration.ofNanos(deadline - System.nanoTime()));
+                return late;
+            }
+            return left;
+        } finally {
+            open.forEach(PidFd::close);
+        }
+    }
+
+    private boolean inMainGroup(ProcessIdentity identity) {
+        return ProcStat.read(identity.pid()).map(s -> s.groupId() == child.groupId()).orElse(false);
+    }
+
+    private boolean signalGroup(Signal signal) {
+        int rc = Native.posix().kill(-(int) child.groupId(), signal.number());
+        return rc == 0;
+    }
+}

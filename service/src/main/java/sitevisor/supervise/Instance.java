@@ -1,0 +1,706 @@
+package sitevisor.supervise;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sitevisor.config.Durations;
+import sitevisor.config.SiteConfig;
+import sitevisor.mbeans.SiteState;
+import sitevisor.posix.ExitStatus;
+import sitevisor.posix.PidFd;
+import sitevisor.posix.Ports;
+import sitevisor.posix.ProcessIdentity;
+import sitevisor.posix.Processes;
+import sitevisor.posix.Signal;
+import sitevisor.posix.Spawner;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static sitevisor.mbeans.SiteState.*;
+
+/**
+ * One instance of a site and its state machine. Operations (start, stop, restart, kill, and the
+ * crash policy acting on an exit) run one at a time under {@link #operation}; {@link #moveTo} is
+ * the only place that changes the state, and it runs only under that lock.
+ */
+public final class Instance {
+    private static final Logger log = LoggerFactory.getLogger(Instance.class);
+    private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
+    private static final long FIRST_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final SiteConfig site;
+    private final int index;
+    private final Context context;
+    private final ReentrantLock operation = new ReentrantLock();
+    /** Bumped by every stop request, so a start in progress sees it and gives way. */
+    private final AtomicInteger stopRequests = new AtomicInteger();
+    private final Deque<Instant> recentCrashes = new ArrayDeque<>();
+
+    private volatile SiteState state = STOPPED;
+    private volatile Child current;
+    private volatile String lastReason = "";
+    private volatile ExitStatus lastExit;
+    private volatile int restarts;
+    private volatile boolean wanted;
+    private int startFailures;
+    private ScheduledFuture<?> retry;
+    private Actor actor = Actor.daemon("start-up");
+
+    Instance(SiteConfig site, int index, Context context) {
+        this.site = site;
+        this.index = index;
+        this.context = context;
+    }
+
+    /** What an operation did, in words for the operator. */
+    public record Result(SiteState state, String message) {}
+
+    /** A consistent-enough view for status: each field is read once. */
+    public record Status(String site, int instance, SiteState state, long pid, Instant startedAt, int port,
+                         int restarts, ExitStatus lastExit, String reason) {}
+
+    public Status status() {
+        Child c = current;
+        return new Status(site.name(), index, state, c == null ? 0 : c.pid(), c == null ? null : c.startedAt(),
+                site.portOf(index), restarts, lastExit, lastReason);
+    }
+
+    public SiteState state() {
+        return state;
+    }
+
+    public String name() {
+        return site.instanceName(index);
+    }
+
+    public SiteConfig site() {
+        return site;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    Path pidFilePath() {
+        return context.runDir().resolve(name() + ".pid");
+    }
+
+    Path logFile() {
+        return context.logsDir().resolve(site.name()).resolve(name() + ".log");
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /**
+     * Starts the instance and waits for the first attempt to be ready or to fail. A no-op when it
+     * is already starting or running. Refused, with nothing spawned, when its port is held.
+     */
+    public Result start(Actor by) {
+        wanted = true;
+        operation.lock();
+        try {
+            actor = by;
+            cancelRetry();
+            if (state == RUNNING || state == STARTING) return new Result(state, name() + " is already " + state.name().toLowerCase());
+            if (state == UNKNOWN) {
+                throw new IllegalStateException("site '" + name() + "': cannot start: " + lastReason + "; stop it first");
+            }
+            wanted = true;
+            startFailures = 0;
+            if (by.isOperator()) recentCrashes.clear();
+            attemptStart(by);
+            return new Result(state, lastReason);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /**
+     * Stops the instance: its stop signal to every process, SIGKILL after the stop timeout, and
+     * STOPPED once none remain and its port is free. A no-op when it is already stopped.
+     */
+    public Result stop(Actor by) {
+        stopRequests.incrementAndGet();
+        wanted = false;
+        operation.lock();
+        try {
+            actor = by;
+            wanted = false;
+            cancelRetry();
+            stopLocked(by, site.stopSignal(), site.stopTimeout());
+            return new Result(state, lastReason);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /** Stops, then starts; never starts while the old process or its port is still there. */
+    public Result restart(Actor by) {
+        stopRequests.incrementAndGet();
+        operation.lock();
+        try {
+            actor = by;
+            cancelRetry();
+            stopLocked(by, site.stopSignal(), site.stopTimeout());
+            if (state != STOPPED) {
+                throw new IllegalStateException("site '" + name() + "': cannot restart: the stop did not finish: " + lastReason);
+            }
+            wanted = true;
+            startFailures = 0;
+            recentCrashes.clear();
+            restarts++;
+            attemptStart(by);
+            return new Result(state, lastReason);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /** Emergency stop: SIGKILL to every process of the instance at once, no stop signal, no wait. */
+    public Result kill(Actor by) {
+        stopRequests.incrementAndGet();
+        wanted = false;
+        operation.lock();
+        try {
+            actor = by;
+            wanted = false;
+            cancelRetry();
+            stopLocked(by, Signal.KILL, Duration.ofSeconds(5));
+            return new Result(state, lastReason);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    /**
+     * At daemon start-up: takes over the process named by this instance's pid file when it is
+     * still the very process a daemon started (no restart, no second copy); otherwise reports the
+     * file as stale, removes it, and signals nothing. Returns whether a process was adopted.
+     */
+    boolean adoptFromPidFile(Actor by) {
+        Path file = pidFilePath();
+        if (!Files.exists(file)) return false;
+        operation.lock();
+        try {
+            actor = by;
+            PidFile recorded;
+            try {
+                recorded = PidFile.read(file);
+            } catch (PidFile.Unreadable e) {
+                return stale(file, 0, e.getMessage());
+            } catch (IOException e) {
+                return stale(file, 0, "cannot read it: " + e.getMessage());
+            }
+            ProcessIdentity identity = recorded.identity();
+            Optional<String> why = identity.whyStale();
+            if (why.isPresent()) return stale(file, identity.pid(), why.get());
+            Optional<PidFd> fd = PidFd.open(identity);
+            if (fd.isEmpty()) return stale(file, identity.pid(), "process " + identity.pid() + " ended while being adopted");
+            Child child = new Child(identity, fd.get(), false, recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>());
+            watchExit(child);
+            current = child;
+            wanted = true;
+            moveTo(UNKNOWN, "found pid " + identity.pid() + " in " + file.getFileName());
+            moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
+            return true;
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    private boolean stale(Path file, long pid, String why) {
+        publish(LifecycleEvent.Kind.STALE_PID_FILE, state, state, pid, -1, 0,
+                file + ": " + why + "; removed it, signalled nothing");
+        deleteQuietly(file);
+        return false;
+    }
+
+    // ---------------------------------------------------------------- starting
+
+    private void attemptStart(Actor by) {
+        int port = site.portOf(index);
+        if (port != 0) {
+            Optional<String> held = describePortHolders(port);
+            if (held.isPresent()) {
+                String reason = "port " + port + " is held by " + held.get();
+                if (by.kind() != Actor.Kind.POLICY) {
+                    publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + reason);
+                    throw new IllegalStateException("site '" + name() + "': cannot start: " + reason);
+                }
+                failStart(reason);
+                return;
+            }
+        }
+        int stopsBefore = stopRequests.get();
+        Child child;
+        try {
+            child = spawn();
+        } catch (Spawner.SpawnException | IOException e) {
+            if (by.kind() != Actor.Kind.POLICY) {
+                publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + e.getMessage());
+                throw new IllegalStateException("site '" + name() + "': cannot start: " + e.getMessage());
+            }
+            failStart(e.getMessage());
+            return;
+        }
+        current = child;
+        moveTo(STARTING, "pid " + child.pid() + ": " + String.join(" ", site.commandOf(index)));
+        Readiness outcome = awaitReady(child, stopsBefore);
+        switch (outcome) {
+            case READY -> {
+                startFailures = 0;
+                moveTo(RUNNING, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readyHow());
+            }
+            case STOP_REQUESTED -> {
+                // the stop that asked waits for this lock and takes it from STARTING
+            }
+            case TIMED_OUT -> {
+                terminateQuietly(child);
+                failStart("not ready within " + Durations.format(site.startTimeout()) + readyWhat());
+            }
+            case EXITED -> onExitWhileStarting(child);
+        }
+    }
+
+    private void onExitWhileStarting(Child child) {
+        ExitStatus status = child.exit().join();
+        lastExit = status;
+        List<ProcessIdentity> survivors = new Group(child, context.watcher()).members();
+        if (status.isCleanExit() && !survivors.isEmpty()) {
+            onDaemonized(child, survivors);
+            return;
+        }
+        terminateQuietly(child);
+        failStart(status + " before it was ready");
+    }
+
+    /**
+     * The program forked, let the child carry on and exited 0: it daemonized itself. Follow the
+     * pid file it writes when the site names one; otherwise stop what it left and give up, rather
+     * than restart it in a loop against its own port.
+     */
+    private void onDaemonized(Child exited, List<ProcessIdentity> survivors) {
+        Optional<Path> pidFile = site.pidFileOf(index).map(p -> site.directory().resolve(p));
+        if (pidFile.isPresent()) {
+            Optional<ProcessIdentity> followed = readDaemonPidFile(pidFile.get(), survivors);
+            if (followed.isPresent()) {
+                Optional<PidFd> fd = PidFd.open(followed.get());
+                if (fd.isPresent()) {
+                    Child daemon = new Child(followed.get(), fd.get(), false, exited.groupId(), exited.marker(), exited.startedAt(), new CompletableFuture<>());
+                    watchExit(daemon);
+                    current = daemon;
+                    writePidFile(daemon);
+                    Readiness outcome = awaitReady(daemon, stopRequests.get());
+                    if (outcome == Readiness.READY) {
+                        startFailures = 0;
+                        moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readyHow());
+                        return;
+                    }
+                    if (outcome == Readiness.STOP_REQUESTED) return;
+                    terminateQuietly(daemon);
+                    failStart("the daemon it left, pid " + daemon.pid() + ", was not ready within " + Durations.format(site.startTimeout()) + readyWhat());
+                    return;
+                }
+            }
+        }
+        String holders = survivors.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").reduce((a, b) -> a + ", " + b).orElse("");
+        String advice = pidFile.isPresent()
+                ? "its pid file " + pidFile.get() + " names none of them; check the pidFile setting"
+                : "run it in the foreground (most servers have an option such as --foreground, --nodaemon or 'daemon off;'), or set pidFile to the file it writes";
+        terminateQuietly(exited);
+        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + holders + " running; " + advice);
+    }
+
+    private Optional<ProcessIdentity> readDaemonPidFile(Path file, List<ProcessIdentity> survivors) {
+        long deadline = System.nanoTime() + site.startTimeout().toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                long pid = Long.parseLong(Files.readString(file).trim());
+                // only a process that descends from our spawn may be followed, never a stranger a stale file names
+                Optional<ProcessIdentity> match = survivors.stream().filter(s -> s.pid() == pid).findFirst();
+                if (match.isPresent()) return match;
+            } catch (IOException | NumberFormatException notYet) {
+                // the daemon writes its pid file a moment after it forks
+            }
+            if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(20))) return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private enum Readiness { READY, EXITED, TIMED_OUT, STOP_REQUESTED }
+
+    /** Waits until the port accepts connections or the health URL answers 2xx, polling quickly at first. */
+    private Readiness awaitReady(Child child, int stopsBefore) {
+        long startNanos = System.nanoTime();
+        int port = site.portOf(index);
+        Optional<URI> health = site.healthOf(index);
+        if (port == 0 && health.isEmpty()) {
+            try {
+                child.exit().get(site.startSeconds().toNanos(), TimeUnit.NANOSECONDS);
+                return Readiness.EXITED;
+            } catch (TimeoutException stayedUp) {
+                return stopRequests.get() != stopsBefore ? Readiness.STOP_REQUESTED : Readiness.READY;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Readiness.STOP_REQUESTED;
+            } catch (ExecutionException impossible) {
+                return Readiness.EXITED;
+            }
+        }
+        long deadline = startNanos + site.startTimeout().toNanos();
+        long interval = FIRST_PROBE_NANOS;
+        while (true) {
+            if (child.hasExited()) return Readiness.EXITED;
+            if (stopRequests.get() != stopsBefore) return Readiness.STOP_REQUESTED;
+            if ((port == 0 || accepts(port)) && health.map(Instance::answers2xx).orElse(true)) return Readiness.READY;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return Readiness.TIMED_OUT;
+            try {
+                child.exit().get(Math.min(interval, left), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException notYet) {
+                interval = Math.min(interval * 2, MAX_PROBE_NANOS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Readiness.STOP_REQUESTED;
+            } catch (ExecutionException impossible) {
+                return Readiness.EXITED;
+            }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private static boolean answers2xx(URI health) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) health.toURL().openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(2000);
+            connection.setInstanceFollowRedirects(false);
+            try {
+                int code = connection.getResponseCode();
+                return code >= 200 && code < 300;
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+
+    private String readyHow() {
+        int port = site.portOf(index);
+        Optional<URI> health = site.healthOf(index);
+        if (health.isPresent()) return " (" + health.get() + " answers 2xx)";
+        if (port != 0) return " (port " + port + " accepts connections)";
+        return " (stayed up " + Durations.format(site.startSeconds()) + ")";
+    }
+
+    private String readyWhat() {
+        int port = site.portOf(index);
+        Optional<URI> health = site.healthOf(index);
+        if (health.isPresent()) return " (" + health.get() + " never answered 2xx)";
+        if (port != 0) return " (port " + port + " never accepted a connection)";
+        return "";
+    }
+
+    private Child spawn() throws Spawner.SpawnException, IOException {
+        String marker = site.name() + "." + index + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        Map<String, String> environment = new HashMap<>(context.baseEnvironment());
+        environment.putAll(site.environmentOf(index));
+        environment.put(Group.MARKER_VARIABLE, marker);
+        Path logFile = logFile();
+        Files.createDirectories(logFile.getParent());
+        context.rotator().watch(logFile, site.logs());
+        Instant startedAt = context.clock().instant();
+        long pid = Spawner.spawn(new Spawner.Request(site.program(), site.commandOf(index), site.directory(), environment, logFile));
+        // our own child cannot be recycled before we reap it, so its identity is safe to read now
+        ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IllegalStateException("spawned pid " + pid + " has no /proc entry"));
+        PidFd fd = PidFd.openChild(identity);
+        Child child = new Child(identity, fd, true, pid, marker, startedAt, new CompletableFuture<>());
+        watchExit(child);
+        writePidFile(child);
+        return child;
+    }
+
+    private void watchExit(Child child) {
+        context.watcher().watch(child.pidFd()).thenRun(() -> {
+            // an adopted process is usually init's child by now, and then only init learns its status;
+            // waiting for its pid alone is harmless either way and reaps it when it is ours after all
+            ExitStatus status = child.ourChild() ? reap(child.pid()) : ExitStatus.reap(child.pid()).orElse(ExitStatus.UNKNOWN);
+            child.pidFd().close();
+            child.exit().complete(status);
+            context.workers().execute(() -> afterExit(child));
+        });
+    }
+
+    private static ExitStatus reap(long pid) {
+        // the pidfd turned readable because the child ended, so it waits to be reaped already
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            Optional<ExitStatus> status = ExitStatus.reap(pid);
+            if (status.isPresent()) return status.get();
+            Thread.onSpinWait();
+        }
+        return ExitStatus.UNKNOWN;
+    }
+
+    private void failStart(String reason) {
+        startFailures++;
+        current = null;
+        deleteQuietly(pidFilePath());
+        int retries = site.startRetries();
+        if (startFailures > retries) {
+            moveTo(FATAL, "gave up after " + startFailures + " failed start" + (startFailures == 1 ? "" : "s") + "; the last: " + reason);
+            return;
+        }
+        Duration delay = backoffDelay(startFailures);
+        String why = reason + "; retry " + startFailures + " of " + retries + " in " + Durations.format(delay);
+        if (state == BACKOFF) {
+            publish(LifecycleEvent.Kind.WARNING, BACKOFF, BACKOFF, 0, -1, 0, why);
+            lastReason = why;
+        } else {
+            moveTo(BACKOFF, why);
+        }
+        scheduleRetry(delay);
+    }
+
+    /** backoff · 2^(n-1), capped at backoffMax, with ±20% jitter so sites that failed together retry apart. */
+    Duration backoffDelay(int failures) {
+        double base = site.backoff().toNanos() * Math.pow(2, Math.min(failures - 1, 30));
+        double capped = Math.min(base, site.backoffMax().toNanos());
+        double jittered = capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
+        return Duration.ofNanos((long) jittered);
+    }
+
+    private void scheduleRetry(Duration delay) {
+        cancelRetry();
+        retry = context.timers().schedule(() -> context.workers().execute(this::retryStart), delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void retryStart() {
+        operation.lock();
+        try {
+            if (state != BACKOFF || !wanted) return;
+            restarts++;
+            attemptStart(Actor.policy("restart: " + site.restart().configName()));
+        } catch (RuntimeException e) {
+            log.error("retry failed: {}: {}", name(), e.getMessage(), e);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    private void cancelRetry() {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- exits
+
+    /** After a process ended: when no operation is in charge of it, it crashed, and the restart policy decides. */
+    private void afterExit(Child child) {
+        operation.lock();
+        try {
+            if (current != child || !(state == RUNNING || state == DRAINING || state == UNKNOWN)) return;
+            ExitStatus status = child.exit().join();
+            lastExit = status;
+            terminateQuietly(child);
+            current = null;
+            deleteQuietly(pidFilePath());
+            Actor policy = Actor.policy("restart: " + site.restart().configName());
+            actor = policy;
+            String ran = " after " + Durations.format(Duration.between(child.startedAt(), context.clock().instant()));
+            moveTo(EXITED, status + ran);
+            if (!wanted || !site.restart().restartsAfter(status.exitCode(), status.signal())) return;
+
+            Instant now = context.clock().instant();
+            recentCrashes.addLast(now);
+            while (!recentCrashes.isEmpty() && recentCrashes.peekFirst().isBefore(now.minus(site.restartWindow()))) recentCrashes.removeFirst();
+            int crashes = recentCrashes.size();
+            if (crashes > site.restartLimit()) {
+                moveTo(FATAL, "crashed " + crashes + " times within " + Durations.format(site.restartWindow())
+                        + " (restartLimit " + site.restartLimit() + "); start it again once fixed");
+                return;
+            }
+            startFailures = 0;
+            if (crashes == 1) {
+                restarts++;
+                attemptStart(policy);
+            } else {
+                Duration delay = backoffDelay(crashes - 1);
+                moveTo(BACKOFF, "crashed " + crashes + " times within " + Durations.format(site.restartWindow()) + "; restarting in " + Durations.format(delay));
+                scheduleRetry(delay);
+            }
+        } catch (RuntimeException e) {
+            log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
+        } finally {
+            operation.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    private void stopLocked(Actor by, Signal signal, Duration timeout) {
+        switch (state) {
+            case STOPPED -> lastReason = name() + " is already stopped";
+            case BACKOFF, EXITED, FATAL -> {
+                current = null;
+                moveTo(STOPPED, "was " + state.name().toLowerCase());
+            }
+            case STARTING, RUNNING, UNKNOWN -> stopProcesses(signal, timeout);
+            case DRAINING, STOPPING -> throw new IllegalStateException("site '" + name() + "': " + state + " outside an operation");
+        }
+    }
+
+    private void stopProcesses(Signal signal, Duration timeout) {
+        Child child = current;
+        long began = System.nanoTime();
+        moveTo(STOPPING, signal + " to pid " + child.pid() + " and its group" + (signal == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(timeout)));
+        List<ProcessIdentity> survivors;
+        try {
+            survivors = new Group(child, context.watcher()).terminate(signal, timeout);
+            if (!child.hasExited()) child.exit().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            moveTo(UNKNOWN, "interrupted while stopping pid " + child.pid());
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            survivors = List.of(child.identity());
+        }
+        if (!survivors.isEmpty()) {
+            moveTo(UNKNOWN, "processes " + Group.pids(survivors) + " survived SIGKILL (uninterruptible sleep?)");
+            return;
+        }
+        lastExit = child.exit().getNow(ExitStatus.UNKNOWN);
+        awaitPortReleased();
+        current = null;
+        deleteQuietly(pidFilePath());
+        moveTo(STOPPED, "after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms");
+    }
+
+    /** Our processes are gone, so the port is free unless someone else took it: say who. */
+    private void awaitPortReleased() {
+        int port = site.portOf(index);
+        if (port == 0) return;
+        long deadline = System.nanoTime() + PORT_RELEASE_WAIT.toNanos();
+        while (Ports.isListening(port)) {
+            if (System.nanoTime() > deadline) {
+                publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0,
+                        "port " + port + " is still held by " + describePortHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
+                return;
+            }
+            if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(5))) return;
+        }
+    }
+
+    private void terminateQuietly(Child child) {
+        try {
+            List<ProcessIdentity> left = new Group(child, context.watcher()).terminate(site.stopSignal(), site.stopTimeout());
+            if (!left.isEmpty()) log.warn("survived: processes {} of {} outlived SIGKILL", Group.pids(left), name());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Optional<String> describePortHolders(int port) {
+        List<Ports.Holder> holders = Ports.holders(port);
+        if (!holders.isEmpty()) return Optional.of(holders.stream().map(Ports.Holder::toString).reduce((a, b) -> a + ", " + b).get());
+        if (Ports.isListening(port)) return Optional.of("a process sitevisor cannot see (another user's?)");
+        return Optional.empty();
+    }
+
+    // ---------------------------------------------------------------- the one door
+
+    private void moveTo(SiteState next, String reason) {
+        if (!operation.isHeldByCurrentThread()) throw new IllegalStateException("moveTo outside an operation");
+        SiteState previous = state;
+        if (!Transitions.allowed(previous, next)) {
+            throw new IllegalStateException("site '" + name() + "': cannot go from " + previous + " to " + next);
+        }
+        state = next;
+        lastReason = reason;
+        Child c = current;
+        ExitStatus exit = next == EXITED ? lastExit : null;
+        publish(LifecycleEvent.Kind.TRANSITION, previous, next, c == null ? 0 : c.pid(),
+                exit == null || !exit.known() ? -1 : exit.exitCode(), exit == null ? 0 : exit.signal(), reason);
+    }
+
+    private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason) {
+        LifecycleEvent event = new LifecycleEvent(context.clock().instant(), site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor);
+        try {
+            context.events().onEvent(event);
+        } catch (RuntimeException e) {
+            log.error("event listener failed on {}", event, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- files and small helpers
+
+    private void writePidFile(Child child) {
+        try {
+            new PidFile(site.name(), index, child.identity(), child.groupId(), child.marker(), child.startedAt()).writeTo(pidFilePath());
+        } catch (IOException e) {
+            publish(LifecycleEvent.Kind.WARNING, state, state, child.pid(), -1, 0,
+                    "cannot write " + pidFilePath() + ": " + e.getMessage() + "; a daemon restart could not adopt pid " + child.pid());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("cannot remove {}: {}", file, e.getMessage());
+        }
+    }
+
+    /** Sleeps, and says whether the wait was cut short by an interrupt. */
+    private static boolean sleepUnlessStopped(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    private long millisSince(Instant instant) {
+        return Duration.between(instant, context.clock().instant()).toMillis();
+    }
+
+    @Override
+    public String toString() {
+        return name() + " " + state;
+    }
+}

@@ -1,0 +1,65 @@
+package sitevisor.supervise;
+
+import sitevisor.mbeans.SiteState;
+
+import java.time.Instant;
+
+/**
+ * Something that happened to one instance of a site, published the moment it happens — for the
+ * daemon's log now, the history and the JMX notifications later.
+ *
+ * @param name     the instance as files and messages name it: {@code blog}, or {@code blog-2} among several
+ * @param pid      the instance's process, 0 when none
+ * @param from     the state before; equal to {@code to} for events that change no state
+ * @param exitCode the exit code when a process ended with one, else -1
+ * @param signal   the signal that ended the process or that was sent, 0 when none
+ * @param reason   one line an operator can act on
+ */
+public record LifecycleEvent(
+        Instant at,
+        String site,
+        int instance,
+        String name,
+        long pid,
+        Kind kind,
+        SiteState from,
+        SiteState to,
+        int exitCode,
+        int signal,
+        String reason,
+        Actor actor) {
+
+    public enum Kind {
+        /** The state changed from {@code from} to {@code to}. */
+        TRANSITION,
+        /** A start was refused before anything was spawned: the port is held, the program is missing. */
+        REFUSED,
+        /** A signal was sent to the instance's processes. */
+        SIGNALLED,
+        /** A pid file that names no live process of ours was found and removed; nothing was signalled. */
+        STALE_PID_FILE,
+        /** Something the operator should know that changes no state. */
+        WARNING
+    }
+
+    /** The verb a log line starts with, so an operator can grep for it. */
+    public String verb() {
+        return switch (kind) {
+            case REFUSED -> "refused";
+            case SIGNALLED -> "signalled";
+            case STALE_PID_FILE -> "stale";
+            case WARNING -> "warning";
+            case TRANSITION -> switch (to) {
+                case STARTING -> "spawned";
+                case RUNNING -> from == SiteState.UNKNOWN ? "adopted" : "ready";
+                case BACKOFF -> "backoff";
+                case DRAINING -> "draining";
+                case STOPPING -> "stopping";
+                case STOPPED -> "stopped";
+                case EXITED -> "exited";
+                case FATAL -> "gave up";
+                case UNKNOWN -> "unknown";
+            };
+        };
+    }
+}

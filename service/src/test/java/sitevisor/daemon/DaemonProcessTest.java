@@ -1,0 +1,186 @@
+package sitevisor.daemon;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Processes;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The daemon as operators run it: its own JVM, signalled and killed for real. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DaemonProcessTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private final String runId = UUID.randomUUID().toString();
+    private final List<Process> daemons = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killEverythingThisTestStarted() {
+        daemons.forEach(Process::destroyForcibly);
+        for (ProcStat p : Processes.all()) {
+            if (Processes.environmentContains(p.pid(), "SITEVISOR_TEST_RUN=" + runId)) {
+                ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private Path writeConfig(int webPort) throws IOException {
+        Path config = dir.resolve("sitevisor.yml");
+        Files.writeString(config, """
+                home: var
+                jolokia: { port: 18779 }
+                sites:
+                  web:
+                    command: [%s, -cp, '%s', sitevisor.demo.DemoSite, '{port}', web]
+                    port: %d
+                  worker:
+                    command: [sleep, "1000"]
+                    startSeconds: 0
+                    instances: 2
+                """.formatted(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), webPort));
+        return config;
+    }
+
+    private Process startDaemon(Path config, String outputName) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "sitevisor.daemon.Main", "run", "-c", config.toString());
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve(outputName).toFile());
+        Process daemon = builder.start();
+        daemons.add(daemon);
+        return daemon;
+    }
+
+    private String output(String name) {
+        try {
+            return Files.readString(dir.resolve(name));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private long pidIn(String pidFile) throws IOException {
+        for (String line : Files.readAllLines(dir.resolve("var/run").resolve(pidFile))) {
+            if (line.startsWith("pid=")) return Long.parseLong(line.substring(4));
+        }
+        throw new AssertionError("no pid in " + pidFile);
+    }
+
+    @Test
+    void afterKill9TheNextDaemonAdoptsEveryRunningSiteThenStopsThemAllOnSigterm() throws Exception {
+        int port = freePort();
+        Path config = writeConfig(port);
+        Process first = startDaemon(config, "first.out");
+        await("first daemon supervising", () -> output("first.out").contains("supervising:"));
+        long web = pidIn("web.pid");
+        long worker0 = pidIn("worker-0.pid");
+        long worker1 = pidIn("worker-1.pid");
+
+        first.destroyForcibly();
+        first.waitFor(10, TimeUnit.SECONDS);
+        // the sites outlive the daemon and still serve — their output does not go through it
+        assertTrue(isAlive(web) && isAlive(worker0) && isAlive(worker1));
+        assertEquals(200, get("http://127.0.0.1:" + port + "/"));
+        assertEquals(200, get("http://127.0.0.1:" + port + "/"));
+
+        Process second = startDaemon(config, "second.out");
+        await("second daemon supervising", () -> output("second.out").contains("supervising:"));
+        String log = output("second.out");
+        assertTrue(log.contains("adopted: web: pid " + web), log);
+        assertTrue(log.contains("adopted: worker-0: pid " + worker0), log);
+        assertTrue(log.contains("adopted: worker-1: pid " + worker1), log);
+        assertFalse(log.contains("spawned:"), "a second copy was started:\n" + log);
+        assertEquals(web, pidIn("web.pid"));
+
+        second.destroy(); // SIGTERM
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+        assertEquals(0, second.exitValue(), output("second.out"));
+        assertFalse(isAlive(web) || isAlive(worker0) || isAlive(worker1), "a site outlived the daemon's graceful stop");
+        assertTrue(output("second.out").contains("stopped: web"), output("second.out"));
+        assertFalse(Files.exists(dir.resolve("var/run/web.pid")));
+    }
+
+    @Test
+    void aSecondDaemonOnTheSameHomeIsRefusedAndDisturbsNothing() throws Exception {
+        Path config = writeConfig(freePort());
+        Process first = startDaemon(config, "first.out");
+        await("first daemon supervising", () -> output("first.out").contains("supervising:"));
+        long web = pidIn("web.pid");
+        long worker0 = pidIn("worker-0.pid");
+
+        Process second = startDaemon(config, "second.out");
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, second.exitValue());
+        assertTrue(output("second.out").contains("another sitevisor daemon (pid " + first.pid() + ")"), output("second.out"));
+        assertTrue(first.isAlive());
+        assertEquals(web, pidIn("web.pid"));
+        assertEquals(worker0, pidIn("worker-0.pid"));
+        assertTrue(isAlive(web) && isAlive(worker0));
+        assertFalse(output("first.out").contains("stopping:"), output("first.out"));
+    }
+
+    @Test
+    void configErrorsStopTheDaemonBeforeItActsOnAnything() throws Exception {
+        Path config = dir.resolve("sitevisor.yml");
+        Files.writeString(config, """
+                home: var
+                sites:
+                  blog:
+                    command: [sleep, "1000"]
+                    stopTimout: 10s
+                """);
+        Process daemon = startDaemon(config, "out");
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, daemon.exitValue());
+        assertTrue(output("out").contains("sites.blog.stopTimout"), output("out"));
+        assertTrue(output("out").contains("stopTimeout"), output("out"));
+        assertFalse(Files.exists(dir.resolve("var/run")), "acted on a bad config");
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcStat.read(pid).map(p -> !p.isZombie()).orElse(false);
+    }
+
+    private static int get(String url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+}

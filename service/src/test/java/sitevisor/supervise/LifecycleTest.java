@@ -1,0 +1,330 @@
+package sitevisor.supervise;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.mbeans.SiteState;
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Signal;
+
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static sitevisor.mbeans.SiteState.*;
+
+/** The lifecycle through real processes: each test names a behaviour and fails without it. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LifecycleTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    Path dir;
+    Fixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new Fixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @Test
+    void childIgnoringStopSignalIsKilledAfterStopTimeout() throws Exception {
+        fixture.supervise("""
+                stubborn:
+                  command: [sh, -c, 'trap "" TERM; while :; do sleep 0.05; done']
+                  startSeconds: 100ms
+                  stopTimeout: 600ms
+                """);
+        Instance site = fixture.instance("stubborn");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long pid = site.status().pid();
+
+        long began = System.nanoTime();
+        Instance.Result stopped = site.stop(Actor.operator("test"));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+
+        assertEquals(STOPPED, stopped.state(), fixture.events.describe());
+        assertTrue(tookMillis >= 550, "SIGKILL came before the stop timeout: " + tookMillis + " ms");
+        assertTrue(ProcStat.read(pid).isEmpty(), "pid " + pid + " still exists");
+        assertEquals(Signal.KILL.number(), site.status().lastExit().signal(), "ended by " + site.status().lastExit());
+        assertTrue(fixture.processes.alive().isEmpty(), "left behind: " + fixture.processes.alive());
+    }
+
+    @Test
+    void grandchildrenIncludingOneEscapedWithSetsidLeaveNothingBehind() throws Exception {
+        fixture.supervise("""
+                forking:
+                  command: [sh, -c, 'setsid sleep 1000 & sleep 1000 & exec sleep 1001']
+                  startSeconds: 300ms
+                  stopTimeout: 2s
+                """);
+        Instance site = fixture.instance("forking");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long pid = site.status().pid();
+        TestProcesses.await("three processes", WAIT, () -> fixture.processes.alive().size() == 3);
+        List<ProcStat> all = fixture.processes.alive();
+        assertTrue(all.stream().anyMatch(p -> p.sessionId() != pid), "no process escaped the session: " + all);
+
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
+        assertEquals(List.of(), fixture.processes.alive(), "left behind after STOPPED");
+    }
+
+    @Test
+    void foreignProcessOnTheSitesPortIsNamedAndSurvives() throws Exception {
+        try (ServerSocket foreign = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            int port = foreign.getLocalPort();
+            fixture.supervise("""
+                    blocked:
+                      command: [sleep, "1000"]
+                      port: %d
+                    """.formatted(port));
+            Instance site = fixture.instance("blocked");
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> site.start(Actor.operator("test")));
+            long self = ProcessHandle.current().pid();
+            assertTrue(refused.getMessage().contains("port " + port + " is held by pid " + self + " ("), refused.getMessage());
+            assertTrue(refused.getMessage().contains("java"), "names the holder's command line: " + refused.getMessage());
+            assertEquals(STOPPED, site.state());
+            assertEquals(List.of(), fixture.processes.alive(), "nothing may be spawned");
+            assertFalse(foreign.isClosed());
+            fixture.events.await(e -> e.kind() == LifecycleEvent.Kind.REFUSED, WAIT);
+        }
+    }
+
+    @Test
+    void startFailuresEndInFatalAfterExactlyTheConfiguredTriesWithTheCpuIdleMeanwhile() throws Exception {
+        int port = freePort();
+        fixture.supervise("""
+                crashing:
+                  command: [sh, -c, 'echo attempt >> attempts; exit 3']
+                  directory: .
+                  port: %d
+                  startRetries: 3
+                  backoff: 150ms
+                  backoffMax: 2s
+                """.formatted(port));
+        Instance site = fixture.instance("crashing");
+        long cpuBefore = processCpuNanos();
+        long began = System.nanoTime();
+        site.start(Actor.operator("test"));
+        fixture.events.awaitState("crashing", FATAL, WAIT);
+        long wallNanos = System.nanoTime() - began;
+        long cpuNanos = processCpuNanos() - cpuBefore;
+
+        assertEquals(4, Files.readAllLines(dir.resolve("attempts")).size(), "1 attempt + 3 retries");
+        assertEquals(4, fixture.events.matching(e -> e.to() == STARTING && e.kind() == LifecycleEvent.Kind.TRANSITION).size());
+        // delays of ~150, 300 and 600 ms (±20%) lie between the attempts
+        assertTrue(wallNanos >= TimeUnit.MILLISECONDS.toNanos(800), "retried without backing off: " + wallNanos / 1_000_000 + " ms");
+        assertTrue(cpuNanos < wallNanos / 2, "busy while backing off: " + cpuNanos / 1_000_000 + " ms CPU in " + wallNanos / 1_000_000 + " ms");
+        assertTrue(fixture.events.all().stream().anyMatch(e -> e.to() == FATAL && e.reason().contains("exited with code 3")), fixture.events.describe());
+    }
+
+    @Test
+    void siteThatKeepsCrashingAfterRunningIsSlowedDownThenStopped() throws Exception {
+        fixture.supervise("""
+                flapping:
+                  command: [sh, -c, 'sleep 0.15; exit 1']
+                  startSeconds: 50ms
+                  restartLimit: 3
+                  restartWindow: 1m
+                  backoff: 100ms
+                """);
+        Instance site = fixture.instance("flapping");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        LifecycleEvent fatal = fixture.events.awaitState("flapping", FATAL, WAIT);
+        assertTrue(fatal.reason().contains("crashed 4 times"), fatal.reason());
+        assertEquals(4, fixture.events.matching(e -> e.to() == EXITED).size(), fixture.events.describe());
+        // the first crash restarts at once; later ones back off
+        assertTrue(fixture.events.matching(e -> e.to() == BACKOFF).size() >= 2, fixture.events.describe());
+    }
+
+    @Test
+    void cleanExitStaysExitedUnderOnFailure() throws Exception {
+        fixture.supervise("""
+                oneshot:
+                  command: [sh, -c, 'sleep 0.2; exit 0']
+                  startSeconds: 50ms
+                """);
+        Instance site = fixture.instance("oneshot");
+        site.start(Actor.operator("test"));
+        LifecycleEvent exited = fixture.events.awaitState("oneshot", EXITED, WAIT);
+        assertEquals(0, exited.exitCode());
+        assertEquals(EXITED, site.state());
+        assertEquals(1, fixture.events.matching(e -> e.to() == STARTING).size());
+    }
+
+    @Test
+    void crashedSiteIsBackFromANewPidAtOnce() throws Exception {
+        int port = freePort();
+        fixture.supervise("""
+                web:
+                  command: [%s, -cp, '%s', sitevisor.demo.DemoSite, '{port}', web]
+                  port: %d
+                """.formatted(javaBin(), System.getProperty("java.class.path"), port));
+        Instance site = fixture.instance("web");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+        long first = site.status().pid();
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        LifecycleEvent back = fixture.events.await(e -> e.to() == RUNNING && e.pid() != first, WAIT);
+        assertNotEquals(first, back.pid());
+        assertEquals(1, site.status().restarts());
+        assertEquals(Signal.KILL.number(), fixture.events.awaitState("web", EXITED, WAIT).signal());
+    }
+
+    @Test
+    void restartGivesANewPidAndNeverOverlapsTheOldOne() throws Exception {
+        int port = freePort();
+        fixture.supervise("""
+                web:
+                  command: [%s, -cp, '%s', sitevisor.demo.DemoSite, '{port}', web]
+                  port: %d
+                """.formatted(javaBin(), System.getProperty("java.class.path"), port));
+        Instance site = fixture.instance("web");
+        site.start(Actor.operator("test"));
+        long before = site.status().pid();
+        Instance.Result result = site.restart(Actor.operator("test"));
+        assertEquals(RUNNING, result.state(), fixture.events.describe());
+        assertNotEquals(before, site.status().pid());
+        assertTrue(ProcStat.read(before).isEmpty(), "old pid still there");
+        List<SiteState> order = fixture.events.all().stream().filter(e -> e.kind() == LifecycleEvent.Kind.TRANSITION).map(LifecycleEvent::to).toList();
+        assertEquals(List.of(STARTING, RUNNING, STOPPING, STOPPED, STARTING, RUNNING), order);
+    }
+
+    @Test
+    void repeatedRequestsAreNoOps() throws Exception {
+        fixture.supervise("""
+                idle:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+        Instance site = fixture.instance("idle");
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
+        site.start(Actor.operator("test"));
+        long pid = site.status().pid();
+        Instance.Result again = site.start(Actor.operator("test"));
+        assertEquals(RUNNING, again.state());
+        assertTrue(again.message().contains("already running"), again.message());
+        assertEquals(pid, site.status().pid());
+        site.stop(Actor.operator("test"));
+        int events = fixture.events.all().size();
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
+        assertEquals(events, fixture.events.all().size(), "a repeated stop changed something");
+    }
+
+    @Test
+    void stopDuringBackoffGoesStraightToStopped() throws Exception {
+        fixture.supervise("""
+                failing:
+                  command: [sh, -c, 'exit 1']
+                  startSeconds: 100ms
+                  startRetries: 5
+                  backoff: 10s
+                """);
+        Instance site = fixture.instance("failing");
+        assertEquals(BACKOFF, site.start(Actor.operator("test")).state());
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
+        assertEquals(1, fixture.events.matching(e -> e.to() == STARTING).size());
+    }
+
+    @Test
+    void daemonizingProgramIsReportedAndNotRestartedInALoop() throws Exception {
+        fixture.supervise("""
+                forks:
+                  command: [sh, -c, 'sleep 1000 & exit 0']
+                  startSeconds: 500ms
+                """);
+        Instance site = fixture.instance("forks");
+        Instance.Result result = site.start(Actor.operator("test"));
+        assertEquals(FATAL, result.state(), fixture.events.describe());
+        assertTrue(result.message().contains("daemonized itself"), result.message());
+        assertTrue(result.message().contains("foreground"), result.message());
+        assertEquals(1, fixture.events.matching(e -> e.to() == STARTING).size(), "restarted in a loop");
+        assertEquals(List.of(), fixture.processes.alive(), "the daemon it left is still running");
+    }
+
+    @Test
+    void daemonizingProgramIsFollowedThroughItsPidFile() throws Exception {
+        fixture.supervise("""
+                forks:
+                  command: [sh, -c, 'sleep 1000 & echo $! > daemon.pid; exit 0']
+                  directory: .
+                  pidFile: daemon.pid
+                  startSeconds: 300ms
+                """);
+        Instance site = fixture.instance("forks");
+        Instance.Result result = site.start(Actor.operator("test"));
+        assertEquals(RUNNING, result.state(), fixture.events.describe());
+        long followed = Long.parseLong(Files.readString(dir.resolve("daemon.pid")).trim());
+        assertEquals(followed, site.status().pid());
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
+        // it is init's child now: gone, or a zombie until init reaps it
+        assertTrue(ProcStat.read(followed).map(ProcStat::isZombie).orElse(true), "the followed daemon survived the stop");
+    }
+
+    @Test
+    void instancesGetTheirOwnPortPidFileAndLog() throws Exception {
+        int port = freePort();
+        fixture.supervise("""
+                multi:
+                  command: [sh, -c, 'echo "instance {instance} port {port} $WHO"; exec sleep 1000']
+                  environment: { WHO: 'i{instance}' }
+                  instances: 2
+                  port: %d
+                  startTimeout: 300ms
+                  startRetries: 0
+                """.formatted(port));
+        // nothing listens, so each instance fails its start: enough to see the per-instance files
+        for (Instance i : fixture.supervisor.instances("multi")) i.start(Actor.operator("test"));
+        Path logs = dir.resolve("var/logs/multi");
+        TestProcesses.await("both logs", WAIT, () -> Files.exists(logs.resolve("multi-0.log")) && Files.exists(logs.resolve("multi-1.log")));
+        assertTrue(Files.readString(logs.resolve("multi-0.log")).contains("instance 0 port " + port + " i0"));
+        assertTrue(Files.readString(logs.resolve("multi-1.log")).contains("instance 1 port " + (port + 1) + " i1"));
+    }
+
+    @Test
+    void eachInstanceWritesAPidFileThatIsRemovedOnACleanStop() throws Exception {
+        fixture.supervise("""
+                multi:
+                  command: [sleep, "1000"]
+                  instances: 2
+                  startSeconds: 0
+                """);
+        List<Instance> instances = fixture.supervisor.instances("multi");
+        fixture.supervisor.start("multi", Actor.operator("test"));
+        Path run = dir.resolve("var/run");
+        for (Instance i : instances) {
+            PidFile recorded = PidFile.read(run.resolve("multi-" + i.index() + ".pid"));
+            assertEquals(i.status().pid(), recorded.identity().pid());
+            assertEquals(ProcStat.read(i.status().pid()).orElseThrow().startTicks(), recorded.identity().startTicks());
+            assertEquals(i.status().pid(), recorded.groupId());
+        }
+        fixture.supervisor.stop("multi", Actor.operator("test"));
+        assertFalse(Files.exists(run.resolve("multi-0.pid")));
+        assertFalse(Files.exists(run.resolve("multi-1.pid")));
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+}

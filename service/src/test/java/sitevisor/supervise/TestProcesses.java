@@ -1,0 +1,48 @@
+package sitevisor.supervise;
+
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Processes;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Marks every process a test starts with its own environment entry, so the test can find them
+ * all — and kill whatever is left when it ends, also when it fails.
+ */
+final class TestProcesses {
+    static final String VARIABLE = "SITEVISOR_TEST_RUN";
+    final String runId = UUID.randomUUID().toString();
+
+    String entry() {
+        return VARIABLE + "=" + runId;
+    }
+
+    /** The live processes this test started, directly or not. */
+    List<ProcStat> alive() {
+        return Processes.all().stream()
+                .filter(p -> !p.isZombie() && Processes.environmentContains(p.pid(), entry()))
+                .toList();
+    }
+
+    /** SIGKILLs whatever is left; returns how many there were. */
+    int killAll() {
+        List<ProcStat> left = alive();
+        for (ProcStat p : left) {
+            ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        return left.size();
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 1;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            Thread.sleep(pause);
+            pause = Math.min(pause * 2, 50);
+        }
+    }
+}
