@@ -92,7 +92,7 @@ public final class ExitWatcher implements AutoCloseable {
                 if (id == WAKE_ID) continue;
                 Registration registration = registrations.remove(id);
                 if (registration == null) continue;
-                Native.LIBC.epoll_ctl(epollFd, EPOLL_CTL_DEL, registration.pidFd().fd(), null);
+                registration.pidFd().ifOpen(fd -> Native.LIBC.epoll_ctl(epollFd, EPOLL_CTL_DEL, fd, null));
                 try {
                     registration.exited().complete(null);
                 } catch (RuntimeException e) {

@@ -67,6 +67,11 @@ public final class PidFd implements AutoCloseable {
         this.onClose = action;
     }
 
+    /** Runs the action on the descriptor unless it is closed, so its number cannot be another's by then. */
+    synchronized void ifOpen(java.util.function.IntConsumer action) {
+        if (!closed) action.accept(fd);
+    }
+
     /** Sends the signal; false when the process has already exited. */
     public synchronized boolean signal(Signal signal) {
         if (closed) return false;

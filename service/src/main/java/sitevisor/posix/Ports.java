@@ -1,6 +1,8 @@
 package sitevisor.posix;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +25,26 @@ public final class Ports {
         }
     }
 
+    /**
+     * Whether something listens on the port, at any address. The usual answer, "free", comes from
+     * binding the port for an instant, which is far cheaper than reading /proc/net/tcp (that
+     * table grows with every connection on the machine). Only when the bind fails are the tables
+     * read, since a bind also fails for reasons that are no listener: closing connections of a
+     * process that ended, or a low port without the privilege.
+     */
     public static boolean isListening(int port) {
-        return !listeningInodes(port).isEmpty();
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(port), 1);
+            return false;
+        } catch (IOException inUseOrNotAllowed) {
+            return !listeningInodes(port).isEmpty();
+        }
     }
 
     /** The processes holding a socket that listens on the port; empty when it is free, or when the holders cannot be seen. */
     public static List<Holder> holders(int port) {
+        if (!isListening(port)) return List.of();
         Set<String> inodes = listeningInodes(port);
         if (inodes.isEmpty()) return List.of();
         Set<String> links = new HashSet<>();

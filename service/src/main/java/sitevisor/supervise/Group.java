@@ -52,9 +52,10 @@ final class Group {
         for (ProcStat p : all) {
             // nothing that started before the main process can be one of its own
             if (p.pid() == self || p.pid() <= 1 || p.isZombie() || p.startTicks() < child.identity().startTicks()) continue;
-            boolean belongs = (p.pid() == child.pid() && mainAlive)
-                    || p.groupId() == child.groupId() || p.sessionId() == child.groupId()
-                    || (mainAlive && descendsFrom(p, child.pid(), byPid))
+            // once the main process is gone, its pid — and so its group and session id — may be
+            // recycled: then only the marker still tells our processes from strangers
+            boolean belongs = (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
+                    || p.sessionId() == child.groupId() || descendsFrom(p, child.pid(), byPid)))
                     || Processes.environmentContains(p.pid(), markerEntry);
             if (belongs) members.add(new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId()));
         }
@@ -83,7 +84,12 @@ final class Group {
         return signalAndWait(Signal.KILL, KILL_WAIT);
     }
 
-    /** How many processes the instance has beside nothing: for messages. */
+    /** Whether any process is left in the main process's group: one system call, no scan. */
+    boolean groupHasMembers() {
+        return Native.posix().kill(-(int) child.groupId(), 0) == 0;
+    }
+
+    /** The pids, for messages. */
     static String pids(List<ProcessIdentity> identities) {
         return identities.stream().map(i -> Long.toString(i.pid())).reduce((a, b) -> a + ", " + b).orElse("none");
     }

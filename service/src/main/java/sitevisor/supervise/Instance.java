@@ -14,10 +14,6 @@ import sitevisor.posix.Signal;
 import sitevisor.posix.Spawner;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,12 +44,11 @@ import static sitevisor.mbeans.SiteState.*;
 public final class Instance {
     private static final Logger log = LoggerFactory.getLogger(Instance.class);
     private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
-    private static final long FIRST_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long MAX_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final SiteConfig site;
     private final int index;
     private final Context context;
+    private final Readiness readiness;
     private final ReentrantLock operation = new ReentrantLock();
     /** Bumped by every stop request, so a start in progress sees it and gives way. */
     private final AtomicInteger stopRequests = new AtomicInteger();
@@ -73,6 +68,7 @@ public final class Instance {
         this.site = site;
         this.index = index;
         this.context = context;
+        this.readiness = new Readiness(site, index);
     }
 
     /** What an operation did, in words for the operator. */
@@ -268,18 +264,18 @@ public final class Instance {
         }
         current = child;
         moveTo(STARTING, "pid " + child.pid() + ": " + String.join(" ", site.commandOf(index)));
-        Readiness outcome = awaitReady(child, stopsBefore);
+        Readiness.Outcome outcome = readiness.await(child, () -> stopRequests.get() != stopsBefore);
         switch (outcome) {
             case READY -> {
                 startFailures = 0;
-                moveTo(RUNNING, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readyHow());
+                moveTo(RUNNING, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readiness.howReady());
             }
             case STOP_REQUESTED -> {
                 // the stop that asked waits for this lock and takes it from STARTING
             }
             case TIMED_OUT -> {
                 terminateQuietly(child);
-                failStart("not ready within " + Durations.format(site.startTimeout()) + readyWhat());
+                failStart("not ready within " + Durations.format(site.startTimeout()) + readiness.whatNeverHappened());
             }
             case EXITED -> onExitWhileStarting(child);
         }
@@ -313,15 +309,16 @@ public final class Instance {
                     watchExit(daemon);
                     current = daemon;
                     writePidFile(daemon);
-                    Readiness outcome = awaitReady(daemon, stopRequests.get());
-                    if (outcome == Readiness.READY) {
+                    int stopsBefore = stopRequests.get();
+                    Readiness.Outcome outcome = readiness.await(daemon, () -> stopRequests.get() != stopsBefore);
+                    if (outcome == Readiness.Outcome.READY) {
                         startFailures = 0;
-                        moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readyHow());
+                        moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
                         return;
                     }
-                    if (outcome == Readiness.STOP_REQUESTED) return;
+                    if (outcome == Readiness.Outcome.STOP_REQUESTED) return;
                     terminateQuietly(daemon);
-                    failStart("the daemon it left, pid " + daemon.pid() + ", was not ready within " + Durations.format(site.startTimeout()) + readyWhat());
+                    failStart("the daemon it left, pid " + daemon.pid() + ", was not ready within " + Durations.format(site.startTimeout()) + readiness.whatNeverHappened());
                     return;
                 }
             }
@@ -348,89 +345,6 @@ public final class Instance {
             if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(20))) return Optional.empty();
         }
         return Optional.empty();
-    }
-
-    private enum Readiness { READY, EXITED, TIMED_OUT, STOP_REQUESTED }
-
-    /** Waits until the port accepts connections or the health URL answers 2xx, polling quickly at first. */
-    private Readiness awaitReady(Child child, int stopsBefore) {
-        long startNanos = System.nanoTime();
-        int port = site.portOf(index);
-        Optional<URI> health = site.healthOf(index);
-        if (port == 0 && health.isEmpty()) {
-            try {
-                child.exit().get(site.startSeconds().toNanos(), TimeUnit.NANOSECONDS);
-                return Readiness.EXITED;
-            } catch (TimeoutException stayedUp) {
-                return stopRequests.get() != stopsBefore ? Readiness.STOP_REQUESTED : Readiness.READY;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Readiness.STOP_REQUESTED;
-            } catch (ExecutionException impossible) {
-                return Readiness.EXITED;
-            }
-        }
-        long deadline = startNanos + site.startTimeout().toNanos();
-        long interval = FIRST_PROBE_NANOS;
-        while (true) {
-            if (child.hasExited()) return Readiness.EXITED;
-            if (stopRequests.get() != stopsBefore) return Readiness.STOP_REQUESTED;
-            if ((port == 0 || accepts(port)) && health.map(Instance::answers2xx).orElse(true)) return Readiness.READY;
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return Readiness.TIMED_OUT;
-            try {
-                child.exit().get(Math.min(interval, left), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException notYet) {
-                interval = Math.min(interval * 2, MAX_PROBE_NANOS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Readiness.STOP_REQUESTED;
-            } catch (ExecutionException impossible) {
-                return Readiness.EXITED;
-            }
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
-
-    private static boolean answers2xx(URI health) {
-        try {
-            HttpURLConnection connection = (HttpURLConnection) health.toURL().openConnection();
-            connection.setConnectTimeout(1000);
-            connection.setReadTimeout(2000);
-            connection.setInstanceFollowRedirects(false);
-            try {
-                int code = connection.getResponseCode();
-                return code >= 200 && code < 300;
-            } finally {
-                connection.disconnect();
-            }
-        } catch (IOException notYet) {
-            return false;
-        }
-    }
-
-    private String readyHow() {
-        int port = site.portOf(index);
-        Optional<URI> health = site.healthOf(index);
-        if (health.isPresent()) return " (" + health.get() + " answers 2xx)";
-        if (port != 0) return " (port " + port + " accepts connections)";
-        return " (stayed up " + Durations.format(site.startSeconds()) + ")";
-    }
-
-    private String readyWhat() {
-        int port = site.portOf(index);
-        Optional<URI> health = site.healthOf(index);
-        if (health.isPresent()) return " (" + health.get() + " never answered 2xx)";
-        if (port != 0) return " (port " + port + " never accepted a connection)";
-        return "";
     }
 
     private Child spawn() throws Spawner.SpawnException, IOException {
@@ -535,13 +449,13 @@ public final class Instance {
             if (current != child || !(state == RUNNING || state == DRAINING || state == UNKNOWN)) return;
             ExitStatus status = child.exit().join();
             lastExit = status;
-            terminateQuietly(child);
-            current = null;
             deleteQuietly(pidFilePath());
             Actor policy = Actor.policy("restart: " + site.restart().configName());
             actor = policy;
             String ran = " after " + Durations.format(Duration.between(child.startedAt(), context.clock().instant()));
             moveTo(EXITED, status + ran);
+            current = null;
+            cleanUpAfter(child);
             if (!wanted || !site.restart().restartsAfter(status.exitCode(), status.signal())) return;
 
             Instant now = context.clock().instant();
@@ -566,6 +480,22 @@ public final class Instance {
             log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
         } finally {
             operation.unlock();
+        }
+    }
+
+    /**
+     * Stops what the ended process left behind. When its group is empty and its port free —
+     * the usual crash — nothing stands in a restart's way, so the search for processes that left
+     * the group (which reads all of /proc) runs beside the restart instead of before it; it goes by
+     * the old spawn's marker, which the new one does not carry.
+     */
+    private void cleanUpAfter(Child child) {
+        Group group = new Group(child, context.watcher());
+        int port = site.portOf(index);
+        if (group.groupHasMembers() || (port != 0 && Ports.isListening(port))) {
+            terminateQuietly(child);
+        } else {
+            context.workers().execute(() -> terminateQuietly(child));
         }
     }
 

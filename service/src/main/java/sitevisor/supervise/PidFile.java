@@ -3,13 +3,11 @@ package sitevisor.supervise;
 import sitevisor.posix.ProcessIdentity;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,16 +45,14 @@ public record PidFile(String site, int instance, ProcessIdentity identity, long 
 
         Files.createDirectories(file.getParent());
         Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            channel.write(StandardCharsets.UTF_8.encode(text.toString()));
-            channel.force(true);
-        }
+        // no fsync: a pid file matters only until the machine reboots, and the page cache outlives
+        // any crash of the daemon; the rename alone keeps readers from seeing half a file
+        Files.writeString(temp, text, StandardCharsets.UTF_8);
         try {
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectory(file.getParent());
     }
 
     public static PidFile read(Path file) throws IOException, Unreadable {
@@ -83,13 +79,5 @@ public record PidFile(String site, int instance, ProcessIdentity identity, long 
         String value = p.getProperty(key);
         if (value == null || value.isBlank()) throw new IllegalArgumentException("'" + key + "' is missing");
         return value.trim();
-    }
-
-    static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException ignored) {
-            // not every file system lets a directory be synced; the rename is still atomic
-        }
     }
 }

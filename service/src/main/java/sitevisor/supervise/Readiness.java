@@ -1,0 +1,113 @@
+package sitevisor.supervise;
+
+import sitevisor.config.Durations;
+import sitevisor.config.SiteConfig;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * When a starting instance counts as ready: its health URL answers 2xx, or its port accepts
+ * connections, or — with neither — it stayed up {@code startSeconds}. Probes quickly at first, so
+ * a site is RUNNING within a few milliseconds of being able to serve.
+ */
+final class Readiness {
+    private static final long FIRST_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MAX_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    enum Outcome { READY, EXITED, TIMED_OUT, STOP_REQUESTED }
+
+    private final int port;
+    private final Optional<URI> health;
+    private final Duration startSeconds;
+    private final Duration startTimeout;
+
+    Readiness(SiteConfig site, int instance) {
+        this.port = site.portOf(instance);
+        this.health = site.healthOf(instance);
+        this.startSeconds = site.startSeconds();
+        this.startTimeout = site.startTimeout();
+    }
+
+    /** Waits, at most {@code startTimeout}, and gives way at once when the process ends or a stop is asked for. */
+    Outcome await(Child child, BooleanSupplier stopRequested) {
+        try {
+            if (port == 0 && health.isEmpty()) {
+                try {
+                    child.exit().get(startSeconds.toNanos(), TimeUnit.NANOSECONDS);
+                    return Outcome.EXITED;
+                } catch (TimeoutException stayedUp) {
+                    return stopRequested.getAsBoolean() ? Outcome.STOP_REQUESTED : Outcome.READY;
+                }
+            }
+            long deadline = System.nanoTime() + startTimeout.toNanos();
+            long interval = FIRST_PROBE_NANOS;
+            while (true) {
+                if (child.hasExited()) return Outcome.EXITED;
+                if (stopRequested.getAsBoolean()) return Outcome.STOP_REQUESTED;
+                if ((port == 0 || accepts(port)) && health.map(Readiness::answers2xx).orElse(true)) return Outcome.READY;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return Outcome.TIMED_OUT;
+                try {
+                    child.exit().get(Math.min(interval, left), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException notYet) {
+                    interval = Math.min(interval * 2, MAX_PROBE_NANOS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.STOP_REQUESTED;
+        } catch (ExecutionException impossible) {
+            return Outcome.EXITED;
+        }
+    }
+
+    /** For the RUNNING message: {@code (port 8001 accepts connections)}. */
+    String howReady() {
+        if (health.isPresent()) return " (" + health.get() + " answers 2xx)";
+        if (port != 0) return " (port " + port + " accepts connections)";
+        return " (stayed up " + Durations.format(startSeconds) + ")";
+    }
+
+    /** For the failed-start message: what never happened. */
+    String whatNeverHappened() {
+        if (health.isPresent()) return " (" + health.get() + " never answered 2xx)";
+        if (port != 0) return " (port " + port + " never accepted a connection)";
+        return "";
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private static boolean answers2xx(URI health) {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) health.toURL().openConnection();
+            connection.setConnectTimeout(1000);
+            connection.setReadTimeout(2000);
+            connection.setInstanceFollowRedirects(false);
+            try {
+                int code = connection.getResponseCode();
+                return code >= 200 && code < 300;
+            } finally {
+                connection.disconnect();
+            }
+        } catch (IOException notYet) {
+            return false;
+        }
+    }
+}
