@@ -66,4 +66,7 @@ public interface LibC {
 
     @SaveError
     int close(int fd);
+
+    /** glibc: gives the free memory of every malloc arena back to the kernel. */
+    int malloc_trim(long padBytes);
 }

@@ -6,12 +6,14 @@ import sitevisor.config.Config;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.posix.ExitWatcher;
+import sitevisor.posix.Native;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -29,6 +32,7 @@ import java.util.function.Function;
 /** Every site of one configuration: their instances, and operations over several at once. */
 public final class Supervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+    private static final Duration WORKER_KEEP_ALIVE = Duration.ofSeconds(5);
 
     private final Config config;
     private final Context context;
@@ -37,6 +41,7 @@ public final class Supervisor implements AutoCloseable {
     private final ExecutorService workers;
     private final ExitWatcher watcher;
     private final LogRotator rotator;
+    private ScheduledFuture<?> heapTrim;
 
     public Supervisor(Config config, EventListener events, Clock clock) throws IOException {
         this(config, events, clock, System.getenv());
@@ -50,7 +55,7 @@ public final class Supervisor implements AutoCloseable {
         timers = new ScheduledThreadPoolExecutor(1, daemonThreads("timer"));
         timers.setRemoveOnCancelPolicy(true);
         // threads come and go with the work, so an idle daemon keeps few
-        workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("site-op"));
+        workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WORKER_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("site-op"));
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment));
@@ -168,8 +173,18 @@ public final class Supervisor implements AutoCloseable {
                 else first.addSuppressed(cause);
             }
         }
+        scheduleHeapTrim();
         if (first != null) throw first;
         return results;
+    }
+
+    /**
+     * An operation on many sites at once runs each on its own thread; once those threads have
+     * ended, the memory they used sits free in malloc's arenas, and only a trim returns it.
+     */
+    private synchronized void scheduleHeapTrim() {
+        if (heapTrim != null) heapTrim.cancel(false);
+        heapTrim = timers.schedule(Native::trimNativeHeap, WORKER_KEEP_ALIVE.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Leaves the sites as they are (a daemon restart adopts them) and releases the daemon's threads. */
