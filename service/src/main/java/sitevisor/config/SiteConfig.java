@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param directory     the working directory of every instance
  * @param environment   added to the daemon's environment for every instance
  * @param port          the first instance's port; 0 when the site names none
- * @param health        a URL that answers 2xx when an instance is ready; null when none
+ * @param health        a URL that answers 2xx when an instance is ready, placeholders unreplaced; null when none
  * @param pidFile       where a program that daemonizes itself writes its pid; null when none
  * @param startSeconds  with neither port nor health: ready after staying up this long
  * @param startRetries  attempts after the first failed start before the instance is FATAL
@@ -36,7 +36,7 @@ public record SiteConfig(
         Path directory,
         Map<String, String> environment,
         int port,
-        URI health,
+        String health,
         Path pidFile,
         int instances,
         boolean autostart,
@@ -75,22 +75,7 @@ public record SiteConfig(
     }
 
     public Optional<URI> healthOf(int instance) {
-        return Optional.ofNullable(health).map(uri -> URI.create(expand(uri.toString()
-                .replace(ENCODED_PORT, "{port}").replace(ENCODED_INSTANCE, "{instance}"), instance)));
-    }
-
-    // '{' and '}' are not legal in a URI, so the health URL keeps its placeholders percent-encoded.
-    private static final String ENCODED_PORT = "%7Bport%7D";
-    private static final String ENCODED_INSTANCE = "%7Binstance%7D";
-
-    /**
-     * The {@link #health} URI for a URL as written, {@code {port}} and {@code {instance}} included
-     * (kept percent-encoded, which {@link #healthOf} undoes before it replaces them).
-     *
-     * @throws IllegalArgumentException when the text is not a URI even with the placeholders encoded
-     */
-    public static URI healthTemplate(String url) {
-        return URI.create(url.replace("{port}", ENCODED_PORT).replace("{instance}", ENCODED_INSTANCE));
+        return Optional.ofNullable(health).map(url -> URI.create(expand(url, instance)));
     }
 
     /** How an instance is named in messages and file names: {@code blog} alone, {@code blog-2} among several. */

@@ -105,7 +105,7 @@ final class SiteLoader {
                         + Durations.format(backoffMax) + ", the default); set backoffMax too");
             }
         }
-        URI health = healthText.flatMap(text -> health(site, text, port)).orElse(null);
+        String health = healthText.flatMap(text -> health(site, text, port)).orElse(null);
         Path pidFile = pidFileText.flatMap(text -> pidFile(site, text, directory.orElse(configDir))).orElse(null);
         if (portKnown) {
             checkPlaceholders(site, port, instances, command.orElse(List.of()), variables, environment, healthText, pidFileText);
@@ -245,7 +245,7 @@ final class SiteLoader {
         return new LogPolicy(maxSizeBytes, backups);
     }
 
-    private Optional<URI> health(YamlMap site, String text, int port) {
+    private Optional<String> health(YamlMap site, String text, int port) {
         // A URI cannot hold '{' or '}', so the placeholders are checked with sample numbers in their place.
         String sample = text.replace(PORT, Integer.toString(port > 0 ? port : 8001)).replace(INSTANCE, "0");
         URI uri;
@@ -264,12 +264,7 @@ final class SiteLoader {
             site.fail("health", "'" + text + "' names no host (as in http://127.0.0.1:8001/health)");
             return Optional.empty();
         }
-        try {
-            return Optional.of(SiteConfig.healthTemplate(text));
-        } catch (IllegalArgumentException e) {
-            site.fail("health", "'" + text + "' is not a URL: " + e.getMessage());
-            return Optional.empty();
-        }
+        return Optional.of(text);
     }
 
     private Optional<Path> pidFile(YamlMap site, String text, Path directory) {

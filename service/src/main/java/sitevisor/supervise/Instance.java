@@ -210,6 +210,10 @@ public final class Instance {
             } catch (IOException e) {
                 return stale(file, 0, "cannot read it: " + e.getMessage());
             }
+            if (!recorded.site().equals(site.name()) || recorded.instance() != index) {
+                return stale(file, recorded.identity().pid(), "it belongs to site '" + recorded.site() + "' instance " + recorded.instance()
+                        + ", not to " + name());
+            }
             ProcessIdentity identity = recorded.identity();
             Optional<String> why = identity.whyStale();
             if (why.isPresent()) return stale(file, identity.pid(), why.get());
@@ -219,6 +223,7 @@ public final class Instance {
             watchExit(child);
             current = child;
             wanted = true;
+            watchLog();
             moveTo(UNKNOWN, "found pid " + identity.pid() + " in " + file.getFileName());
             moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
             return true;
@@ -354,7 +359,7 @@ public final class Instance {
         environment.put(Group.MARKER_VARIABLE, marker);
         Path logFile = logFile();
         Files.createDirectories(logFile.getParent());
-        context.rotator().watch(logFile, site.logs());
+        watchLog();
         Instant startedAt = context.clock().instant();
         long pid = Spawner.spawn(new Spawner.Request(site.program(), site.commandOf(index), site.directory(), environment, logFile));
         // our own child cannot be recycled before we reap it, so its identity is safe to read now
@@ -364,6 +369,15 @@ public final class Instance {
         watchExit(child);
         writePidFile(child);
         return child;
+    }
+
+    /** Keeps the instance's log within its size, also for a process adopted from an earlier daemon. */
+    private void watchLog() {
+        try {
+            context.rotator().watch(logFile(), site.logs());
+        } catch (IOException e) {
+            publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0, "cannot watch " + logFile() + " for rotation: " + e.getMessage());
+        }
     }
 
     private void watchExit(Child child) {
