@@ -1,9 +1,11 @@
 package sitevisor.posix;
 
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,10 +18,35 @@ class SpawnerTest {
     @TempDir
     Path dir;
 
+    /** The calls a test needs to give the spawning thread a mask and an ignored signal of its own. */
+    public interface SignalCalls {
+        int pthread_sigmask(int how, Pointer set, Pointer old);
+
+        int sigemptyset(Pointer set);
+
+        int sigaddset(Pointer set, int signal);
+    }
+
+    private static final SignalCalls SIGNALS = LibraryLoader.create(SignalCalls.class).load("c");
+
     @Test
-    void childStartsWithEmptySignalMaskAndDefaultHandlers() throws Exception {
-        // the spawned program reads its own status: what it shows is exactly what the spawn set up
-        String out = run(List.of("grep", "-E", "^(SigBlk|SigIgn)", "/proc/self/status"), Map.of());
+    @SuppressWarnings("sunapi")
+    void childStartsWithEmptySignalMaskAndDefaultHandlersWhateverTheDaemonBlocksOrIgnores() throws Exception {
+        jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(SIGNALS);
+        Pointer block = Memory.allocateDirect(runtime, 128);
+        Pointer previousMask = Memory.allocateDirect(runtime, 128);
+        SIGNALS.sigemptyset(block);
+        SIGNALS.sigaddset(block, Signal.TTIN.number());
+        // the spawning thread blocks SIGTTIN and the process ignores SIGTTOU: neither may reach the child
+        SIGNALS.pthread_sigmask(0 /* SIG_BLOCK */, block, previousMask);
+        sun.misc.SignalHandler previousHandler = sun.misc.Signal.handle(new sun.misc.Signal("TTOU"), sun.misc.SignalHandler.SIG_IGN);
+        String out;
+        try {
+            out = run(List.of("grep", "-E", "^(SigBlk|SigIgn)", "/proc/self/status"), Map.of());
+        } finally {
+            sun.misc.Signal.handle(new sun.misc.Signal("TTOU"), previousHandler);
+            SIGNALS.pthread_sigmask(2 /* SIG_SETMASK */, previousMask, null);
+        }
         assertEquals(0, mask(out, "SigBlk:"), out);
         // glibc keeps its two internal real-time signals (32, 33) ignored; no standard signal may be
         assertEquals(0, mask(out, "SigIgn:") & 0x7fffffffL, out);
@@ -27,10 +54,15 @@ class SpawnerTest {
 
     @Test
     void childHasOnlyStandardDescriptorsOpen() throws Exception {
-        try (ServerSocket daemonSocket = new ServerSocket(0)) {
+        // a descriptor without close-on-exec, as a jar or a listening socket of the daemon's may be
+        int inheritable = Native.posix().open("/dev/null", 0, 0);
+        assertTrue(inheritable > 2);
+        try {
             // ls opens one descriptor of its own to list the directory: 3
             String out = run(List.of("ls", "/proc/self/fd"), Map.of());
-            assertEquals(List.of("0", "1", "2", "3"), out.lines().toList(), "the listening socket or a jar leaked into the child");
+            assertEquals(List.of("0", "1", "2", "3"), out.lines().toList(), "a descriptor of the daemon's leaked into the child");
+        } finally {
+            Native.posix().close(inheritable);
         }
     }
 

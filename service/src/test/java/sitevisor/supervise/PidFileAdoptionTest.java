@@ -68,7 +68,7 @@ class PidFileAdoptionTest {
         assertFalse(Files.exists(pidFile()), "stale file kept");
         assertEquals(STOPPED, fixture.instance("blog").state());
         fixture.supervisor.shutdown(Actor.operator("test"));
-        assertTrue(stranger.isAlive(), "a stranger was signalled");
+        assertFalse(stranger.waitFor(200, TimeUnit.MILLISECONDS), "a stranger was signalled");
     }
 
     @Test
@@ -80,7 +80,7 @@ class PidFileAdoptionTest {
         assertTrue(stale.reason().contains("bare pid"), stale.reason());
         assertFalse(Files.exists(pidFile()));
         fixture.supervisor.shutdown(Actor.operator("test"));
-        assertTrue(stranger.isAlive(), "a stranger was signalled");
+        assertFalse(stranger.waitFor(200, TimeUnit.MILLISECONDS), "a stranger was signalled");
     }
 
     @Test
@@ -95,7 +95,7 @@ class PidFileAdoptionTest {
     }
 
     @Test
-    void pidFileFromBeforeAReboothIsStale() throws Exception {
+    void pidFileFromBeforeARebootIsStale() throws Exception {
         ProcessIdentity real = ProcessIdentity.of(stranger.pid()).orElseThrow();
         new PidFile("blog", 0, new ProcessIdentity(real.pid(), real.startTicks(), "another-boot"), real.pid(), "blog.0.x", Instant.now())
                 .writeTo(pidFile());
@@ -103,7 +103,7 @@ class PidFileAdoptionTest {
         LifecycleEvent stale = fixture.events.await(EventRecorder.kind(LifecycleEvent.Kind.STALE_PID_FILE), Duration.ofSeconds(5));
         assertTrue(stale.reason().contains("rebooted"), stale.reason());
         fixture.supervisor.shutdown(Actor.operator("test"));
-        assertTrue(stranger.isAlive());
+        assertFalse(stranger.waitFor(200, TimeUnit.MILLISECONDS), "a stranger was signalled");
     }
 
     @Test
