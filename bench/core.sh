@@ -9,8 +9,10 @@ sites=${1:-100}; rounds=${2:-30}; idle_sites=${3:-300}; idle_seconds=${4:-60}
 mvn -q -B -DskipTests package test-compile >&2
 cp="service/target/classes:service/target/test-classes:$(ls service/target/lib/*.jar | tr '\n' ':')"
 
-echo "== crash recovery and restart, $sites python sites, $rounds rounds"
-java -XX:+UseSerialGC -cp "$cp" sitevisor.bench.CoreBenchmark "$sites" "$rounds" 21000 bench/site.py
+if ((rounds > 0)); then
+  echo "== crash recovery and restart, $sites python sites, $rounds rounds"
+  java -XX:+UseSerialGC -cp "$cp" sitevisor.bench.CoreBenchmark "$sites" "$rounds" 21000 bench/site.py
+fi
 
 echo "== daemon RSS and idle CPU, $idle_sites sites (sleep processes), ${idle_seconds}s idle"
 work=$(mktemp -d)
@@ -27,7 +29,7 @@ bin/sitevisor run -c "$work/sitevisor.yml" >"$work/out" 2>&1 &
 daemon=$!
 until grep -q "supervising:" "$work/out"; do sleep 0.2; kill -0 "$daemon"; done
 grep "supervising:" "$work/out"
-sleep 5
+sleep 20 # past the start-up burst: worker threads ending, the heap trim after it
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$daemon/stat"; }
 c0=$(cpu); sleep "$idle_seconds"; c1=$(cpu)
