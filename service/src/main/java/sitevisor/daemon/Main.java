@@ -156,8 +156,8 @@ public final class Main {
                 supervisor.shutdown(Actor.daemon("shutdown"));
                 log.info("exiting: every site stopped");
                 return OK;
-            } catch (IOException e) {
-                log.error("cannot start: {}", e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot start: {}", e.getMessage(), e);
                 return FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -51,6 +51,12 @@ public final class PidFd implements AutoCloseable {
         return new PidFd(identity, (int) fd);
     }
 
+    /** Fails with the reason when this kernel has no pidfds, before anything is spawned. */
+    public static void checkSupported() {
+        ProcessIdentity self = ProcessIdentity.of(Native.selfPid()).orElseThrow();
+        openChild(self).close();
+    }
+
     public ProcessIdentity identity() {
         return identity;
     }

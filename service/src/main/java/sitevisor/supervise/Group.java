@@ -30,7 +30,8 @@ final class Group {
     /** The environment variable that marks every process of one spawn of one instance. */
     static final String MARKER_VARIABLE = "SITEVISOR_INSTANCE";
     private static final Logger log = LoggerFactory.getLogger(Group.class);
-    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** How long processes get to vanish after SIGKILL before they count as survivors. */
+    static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
     private final Child child;
     private final ExitWatcher watcher;

@@ -124,10 +124,7 @@ public final class Instance {
             if (state == UNKNOWN) {
                 throw new IllegalStateException("site '" + name() + "': cannot start: " + lastReason + "; stop it first");
             }
-            wanted = true;
-            startFailures = 0;
-            if (by.isOperator()) recentCrashes.clear();
-            attemptStart(by);
+            beginStart(by, by.isOperator());
             return new Result(state, lastReason);
         } finally {
             operation.unlock();
@@ -139,6 +136,15 @@ public final class Instance {
      * STOPPED once none remain and its port is free. A no-op when it is already stopped.
      */
     public Result stop(Actor by) {
+        return halt(by, site.stopSignal(), site.stopTimeout());
+    }
+
+    /** Emergency stop: SIGKILL to every process of the instance at once, no stop signal, no wait. */
+    public Result kill(Actor by) {
+        return halt(by, Signal.KILL, Group.KILL_WAIT);
+    }
+
+    private Result halt(Actor by, Signal signal, Duration timeout) {
         stopRequests.incrementAndGet();
         wanted = false;
         operation.lock();
@@ -146,7 +152,7 @@ public final class Instance {
             actor = by;
             wanted = false;
             cancelRetry();
-            stopLocked(by, site.stopSignal(), site.stopTimeout());
+            stopLocked(signal, timeout);
             return new Result(state, lastReason);
         } finally {
             operation.unlock();
@@ -160,35 +166,24 @@ public final class Instance {
         try {
             actor = by;
             cancelRetry();
-            stopLocked(by, site.stopSignal(), site.stopTimeout());
+            stopLocked(site.stopSignal(), site.stopTimeout());
             if (state != STOPPED) {
                 throw new IllegalStateException("site '" + name() + "': cannot restart: the stop did not finish: " + lastReason);
             }
-            wanted = true;
-            startFailures = 0;
-            recentCrashes.clear();
             restarts++;
-            attemptStart(by);
+            beginStart(by, true);
             return new Result(state, lastReason);
         } finally {
             operation.unlock();
         }
     }
 
-    /** Emergency stop: SIGKILL to every process of the instance at once, no stop signal, no wait. */
-    public Result kill(Actor by) {
-        stopRequests.incrementAndGet();
-        wanted = false;
-        operation.lock();
-        try {
-            actor = by;
-            wanted = false;
-            cancelRetry();
-            stopLocked(by, Signal.KILL, Duration.ofSeconds(5));
-            return new Result(state, lastReason);
-        } finally {
-            operation.unlock();
-        }
+    /** A fresh start by request: the counts of earlier failures no longer apply. */
+    private void beginStart(Actor by, boolean forgetCrashes) {
+        wanted = true;
+        startFailures = 0;
+        if (forgetCrashes) recentCrashes.clear();
+        attemptStart(by);
     }
 
     /**
@@ -246,12 +241,7 @@ public final class Instance {
         if (port != 0) {
             Optional<String> held = describePortHolders(port);
             if (held.isPresent()) {
-                String reason = "port " + port + " is held by " + held.get();
-                if (by.kind() != Actor.Kind.POLICY) {
-                    publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + reason);
-                    throw new IllegalStateException("site '" + name() + "': cannot start: " + reason);
-                }
-                failStart(reason);
+                cannotStart(by, "port " + port + " is held by " + held.get());
                 return;
             }
         }
@@ -260,11 +250,7 @@ public final class Instance {
         try {
             child = spawn();
         } catch (Spawner.SpawnException | IOException e) {
-            if (by.kind() != Actor.Kind.POLICY) {
-                publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + e.getMessage());
-                throw new IllegalStateException("site '" + name() + "': cannot start: " + e.getMessage());
-            }
-            failStart(e.getMessage());
+            cannotStart(by, e.getMessage());
             return;
         }
         current = child;
@@ -284,6 +270,19 @@ public final class Instance {
             }
             case EXITED -> onExitWhileStarting(child);
         }
+    }
+
+    /**
+     * Nothing was spawned. An operator's or the daemon's request is refused with the reason and
+     * changes no state; the restart policy counts it as a failed start and backs off.
+     */
+    private void cannotStart(Actor by, String reason) {
+        if (by.kind() == Actor.Kind.POLICY) {
+            failStart(reason);
+            return;
+        }
+        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + reason);
+        throw new IllegalStateException("site '" + name() + "': cannot start: " + reason);
     }
 
     private void onExitWhileStarting(Child child) {
@@ -439,12 +438,16 @@ public final class Instance {
         try {
             if (state != BACKOFF || !wanted) return;
             restarts++;
-            attemptStart(Actor.policy("restart: " + site.restart().configName()));
+            attemptStart(restartPolicy());
         } catch (RuntimeException e) {
             log.error("retry failed: {}: {}", name(), e.getMessage(), e);
         } finally {
             operation.unlock();
         }
+    }
+
+    private Actor restartPolicy() {
+        return Actor.policy("restart: " + site.restart().configName());
     }
 
     private void cancelRetry() {
@@ -464,7 +467,7 @@ public final class Instance {
             ExitStatus status = child.exit().join();
             lastExit = status;
             deleteQuietly(pidFilePath());
-            Actor policy = Actor.policy("restart: " + site.restart().configName());
+            Actor policy = restartPolicy();
             actor = policy;
             String ran = " after " + Durations.format(Duration.between(child.startedAt(), context.clock().instant()));
             moveTo(EXITED, status + ran);
@@ -515,7 +518,7 @@ public final class Instance {
 
     // ---------------------------------------------------------------- stopping
 
-    private void stopLocked(Actor by, Signal signal, Duration timeout) {
+    private void stopLocked(Signal signal, Duration timeout) {
         switch (state) {
             case STOPPED -> lastReason = name() + " is already stopped";
             case BACKOFF, EXITED, FATAL -> {

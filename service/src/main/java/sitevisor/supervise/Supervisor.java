@@ -7,6 +7,7 @@ import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
+import sitevisor.posix.PidFd;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -50,6 +51,7 @@ public final class Supervisor implements AutoCloseable {
     /** @param baseEnvironment what every site's environment starts from, before its own entries */
     public Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment) throws IOException {
         this.config = config;
+        PidFd.checkSupported();
         Files.createDirectories(config.runDir());
         Files.createDirectories(config.logsDir());
         timers = new ScheduledThreadPoolExecutor(1, daemonThreads("timer"));
