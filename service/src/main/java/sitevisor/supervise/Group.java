@@ -101,10 +101,10 @@ final class Group {
         List<CompletableFuture<Void>> exits = new ArrayList<>();
         try {
             // members may fork while we signal: look again until a pass finds nobody new
+            boolean groupSignalled = false;
             for (int pass = 0; pass < 10; pass++) {
                 List<ProcessIdentity> found = members();
                 boolean sawNew = false;
-                boolean groupSignalled = false;
                 for (ProcessIdentity identity : found) {
                     if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
                     PidFd fd = PidFd.open(identity).orElse(null);
@@ -112,11 +112,12 @@ final class Group {
                     sawNew = true;
                     open.add(fd);
                     exits.add(watcher.watch(fd));
-                    if (inMainGroup(identity)) {
+                    if (!groupSignalled && inMainGroup(identity)) {
                         // one signal to the whole group, as a terminal would send it; the group is
                         // ours while this verified member is in it
-                        if (!groupSignalled) groupSignalled = signalGroup(signal);
-                    } else {
+                        groupSignalled = signalGroup(signal);
+                    } else if (pass > 0 || !inMainGroup(identity)) {
+                        // outside the group, or born after the group was signalled
                         fd.signal(signal);
                     }
                 }
