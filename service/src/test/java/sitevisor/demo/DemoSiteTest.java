@@ -1,5 +1,6 @@
 package sitevisor.demo;
 
+import sitevisor.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -280,16 +281,7 @@ class DemoSiteTest {
         return line.size() == 0 ? null : line.toString(StandardCharsets.US_ASCII);
     }
 
-    private static void awaitTrue(String what, Duration timeout, Condition condition) throws Exception {
-        long deadlineNanos = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadlineNanos) fail("timed out after " + timeout.toSeconds() + "s waiting for: " + what);
-            Thread.sleep(10);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Condition {
-        boolean holds() throws Exception;
+    private static void awaitTrue(String what, Duration timeout, Await.Condition condition) throws Exception {
+        Await.until(what, timeout, condition);
     }
 }

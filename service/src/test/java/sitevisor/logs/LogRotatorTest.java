@@ -1,5 +1,6 @@
 package sitevisor.logs;
 
+import sitevisor.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sitevisor.config.LogPolicy;
@@ -291,17 +292,8 @@ class LogRotatorTest {
         return text.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static void await(String what, Duration timeout, CheckedCondition condition) throws Exception {
-        long deadlineNanos = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadlineNanos) fail("timed out after " + timeout.toSeconds() + "s waiting for: " + what);
-            Thread.sleep(5);
-        }
-    }
-
-    @FunctionalInterface
-    private interface CheckedCondition {
-        boolean holds() throws Exception;
+    private static void await(String what, Duration timeout, Await.Condition condition) throws Exception {
+        Await.until(what, timeout, condition);
     }
 
     private static final class MutableClock extends Clock {

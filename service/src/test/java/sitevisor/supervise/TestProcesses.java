@@ -1,12 +1,12 @@
 package sitevisor.supervise;
 
+import sitevisor.testing.Await;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
 /**
  * Marks every process a test starts with its own environment entry, so the test can find them
@@ -36,13 +36,7 @@ final class TestProcesses {
         return left.size();
     }
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = 1;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            Thread.sleep(pause);
-            pause = Math.min(pause * 2, 50);
-        }
+    static void await(String what, Duration timeout, Await.Condition condition) throws Exception {
+        Await.until(what, timeout, condition);
     }
 }
