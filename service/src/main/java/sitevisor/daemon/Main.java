@@ -6,11 +6,13 @@ import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
+import sitevisor.jmx.JmxRegistry;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Supervisor;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -143,7 +145,14 @@ public final class Main {
 
         int runUntilSignalled() {
             long began = System.nanoTime();
-            try (Supervisor supervisor = new Supervisor(config, new EventLog(), Clock.systemUTC())) {
+            EventLog eventLog = new EventLog();
+            Clock clock = Clock.systemUTC();
+            try (JmxRegistry jmx = new JmxRegistry(ManagementFactory.getPlatformMBeanServer());
+                 Supervisor supervisor = new Supervisor(config, event -> {
+                     eventLog.onEvent(event);
+                     jmx.onEvent(event);
+                 }, clock)) {
+                jmx.register(supervisor, clock);
                 onSignal("TERM");
                 onSignal("INT");
                 log.info("starting: sitevisor pid {} with {} ({} sites), home {}", ProcessHandle.current().pid(),

@@ -13,13 +13,14 @@ import java.util.Map;
  * A real supervisor over a config written for one test, in a temporary folder. Closing it stops
  * every site, and then kills anything the test's processes left behind.
  */
-final class Fixture implements AutoCloseable {
+public final class Fixture implements AutoCloseable {
     final Path dir;
     final TestProcesses processes = new TestProcesses();
     final EventRecorder events = new EventRecorder();
+    private final java.util.List<EventListener> alsoTold = new java.util.concurrent.CopyOnWriteArrayList<>();
     Supervisor supervisor;
 
-    Fixture(Path dir) {
+    public Fixture(Path dir) {
         this.dir = dir;
     }
 
@@ -30,11 +31,24 @@ final class Fixture implements AutoCloseable {
         return ConfigLoader.load(file);
     }
 
-    Supervisor supervise(String sitesYaml) throws Exception {
+    public Supervisor supervise(String sitesYaml) throws Exception {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put(TestProcesses.VARIABLE, processes.runId);
-        supervisor = new Supervisor(config(sitesYaml), events, Clock.systemUTC(), environment);
+        supervisor = new Supervisor(config(sitesYaml), event -> {
+            events.onEvent(event);
+            alsoTold.forEach(listener -> listener.onEvent(event));
+        }, Clock.systemUTC(), environment);
         return supervisor;
+    }
+
+    /** Passes every event on to this listener too, as the daemon passes them to JMX. */
+    public void alsoTell(EventListener listener) {
+        alsoTold.add(listener);
+    }
+
+    /** The live processes this test started. */
+    public int processesAlive() {
+        return processes.alive().size();
     }
 
     Instance instance(String site) {

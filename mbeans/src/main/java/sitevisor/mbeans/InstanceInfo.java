@@ -1,0 +1,67 @@
+package sitevisor.mbeans;
+
+import javax.management.ConstructorParameters;
+
+/** One instance of a site, as a row of {@link SiteMXBean#getInstances()}: a CompositeData to JMX clients. */
+public final class InstanceInfo {
+    private final int instance;
+    private final String state;
+    private final long pid;
+    private final long uptimeMillis;
+    private final int port;
+    private final int restarts;
+    private final String lastExit;
+    private final String reason;
+
+    @ConstructorParameters({"instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason"})
+    public InstanceInfo(int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason) {
+        this.instance = instance;
+        this.state = state;
+        this.pid = pid;
+        this.uptimeMillis = uptimeMillis;
+        this.port = port;
+        this.restarts = restarts;
+        this.lastExit = lastExit;
+        this.reason = reason;
+    }
+
+    /** The instance number, from 0. */
+    public int getInstance() {
+        return instance;
+    }
+
+    /** A {@link SiteState} name. */
+    public String getState() {
+        return state;
+    }
+
+    /** The main process, 0 when none runs. */
+    public long getPid() {
+        return pid;
+    }
+
+    /** Since the process started, 0 when none runs. */
+    public long getUptimeMillis() {
+        return uptimeMillis;
+    }
+
+    /** The instance's port, 0 when the site has none. */
+    public int getPort() {
+        return port;
+    }
+
+    /** Restarts since the daemon started: by the crash policy, by retries and by operators. */
+    public int getRestarts() {
+        return restarts;
+    }
+
+    /** How the last process ended ("exited with code 1", "killed by SIGKILL"), empty when none has. */
+    public String getLastExit() {
+        return lastExit;
+    }
+
+    /** Why the instance is in its state, in words. */
+    public String getReason() {
+        return reason;
+    }
+}

@@ -1,0 +1,46 @@
+package sitevisor.mbeans;
+
+/**
+ * One site, registered as {@code sitevisor:type=Site,name=<site>}. Attributes are cheap
+ * snapshots; operations block until they are done and return what happened in words. Operations
+ * throw only {@link IllegalStateException} (refused: the message names the state that blocked
+ * it) so any JMX client shows the reason without sitevisor's classes.
+ */
+@Description("A site supervised by sitevisor: its state, its processes, and start, stop, restart and kill")
+public interface SiteMXBean {
+    @Description("The site's state: the instances' common state, or the least settled one among several (a SiteState name)")
+    String getState();
+
+    @Description("The main process of instance 0, 0 when none runs")
+    long getPid();
+
+    @Description("Milliseconds since instance 0's process started, 0 when none runs")
+    long getUptime();
+
+    @Description("Restarts of all instances since the daemon started")
+    int getRestarts();
+
+    @Description("The port of instance 0 (instance i listens on Port + i), 0 when the site has none")
+    int getPort();
+
+    @Description("Resident memory of all the site's processes in bytes; 0 until the memory watch lands")
+    long getMemoryBytes();
+
+    @Description("How the last process of instance 0 ended, empty when none has")
+    String getLastExit();
+
+    @Description("Every instance: state, pid, uptime, port, restarts, last exit, reason")
+    InstanceInfo[] getInstances();
+
+    @Description("Starts every instance and waits until each is ready or has failed. A no-op for a running site; refused while its port is held by another process")
+    String start();
+
+    @Description("Stops every instance gracefully: the stop signal, SIGKILL after stopTimeout, done when no process remains and the port is free. A no-op for a stopped site")
+    String stop();
+
+    @Description("Stops, then starts every instance; never starts while the old process or its port is still there")
+    String restart();
+
+    @Description("Emergency stop: SIGKILL to every process of every instance at once; the site stays stopped")
+    String kill();
+}

@@ -1,0 +1,111 @@
+package sitevisor.jmx;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sitevisor.mbeans.ObjectNames;
+import sitevisor.mbeans.SiteMXBean;
+import sitevisor.mbeans.StateChange;
+import sitevisor.mbeans.SupervisorMXBean;
+import sitevisor.supervise.EventListener;
+import sitevisor.supervise.LifecycleEvent;
+import sitevisor.supervise.Supervisor;
+
+import javax.management.JMException;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeDataSupport;
+import javax.management.openmbean.CompositeType;
+import javax.management.openmbean.OpenDataException;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Registers one MBean per site and one for the supervisor, and turns every state change into a
+ * JMX notification from its site's MBean — with the ObjectName as source, or remote listeners
+ * drop it. A failed registration is thrown (the MBeans are the product); a failed
+ * unregistration is logged and passed.
+ */
+public final class JmxRegistry implements EventListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(JmxRegistry.class);
+    private static final MBeanNotificationInfo[] NOTIFICATIONS = {new MBeanNotificationInfo(
+            new String[]{StateChange.TYPE}, Notification.class.getName(), "An instance of the site changed state: from, to, reason, who asked")};
+    private static final String[] ITEMS = {"site", "instance", "pid", "from", "to", "reason", "actor", "exitCode", "signal", "timeMillis"};
+    private static final CompositeType STATE_CHANGE = stateChangeType();
+
+    private final MBeanServer server;
+    private final Map<String, NotificationBroadcasterSupport> emitters = new ConcurrentHashMap<>();
+    private final List<ObjectName> registered = new ArrayList<>();
+    private final AtomicLong sequence = new AtomicLong();
+
+    public JmxRegistry(MBeanServer server) {
+        this.server = server;
+    }
+
+    /** Registers the supervisor's MBean and each site's. */
+    public synchronized void register(Supervisor supervisor, Clock clock) {
+        add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
+        for (String site : supervisor.config().siteNames()) {
+            NotificationBroadcasterSupport emitter = new NotificationBroadcasterSupport(NOTIFICATIONS);
+            add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock), SiteMXBean.class, emitter));
+            emitters.put(site, emitter);
+        }
+    }
+
+    private void add(ObjectName name, Object mbean) {
+        try {
+            server.registerMBean(mbean, name);
+            registered.add(name);
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void onEvent(LifecycleEvent event) {
+        if (event.kind() != LifecycleEvent.Kind.TRANSITION) return;
+        NotificationBroadcasterSupport emitter = emitters.get(event.site());
+        if (emitter == null) return;
+        Notification notification = new Notification(StateChange.TYPE, ObjectNames.site(event.site()), sequence.incrementAndGet(),
+                event.at().toEpochMilli(), event.name() + ": " + event.from() + " -> " + event.to() + ": " + event.reason());
+        try {
+            notification.setUserData(new CompositeDataSupport(STATE_CHANGE, ITEMS, new Object[]{
+                    event.site(), event.instance(), event.pid(), event.from().name(), event.to().name(), event.reason(),
+                    event.actor().toString(), event.exitCode(), event.signal(), event.at().toEpochMilli()}));
+        } catch (OpenDataException e) {
+            throw new IllegalStateException(e);
+        }
+        emitter.sendNotification(notification);
+    }
+
+    @Override
+    public synchronized void close() {
+        emitters.clear();
+        for (ObjectName name : registered) {
+            try {
+                server.unregisterMBean(name);
+            } catch (JMException e) {
+                log.warn("cannot unregister {}: {}", name, e.getMessage());
+            }
+        }
+        registered.clear();
+    }
+
+    private static CompositeType stateChangeType() {
+        OpenType<?>[] types = {SimpleType.STRING, SimpleType.INTEGER, SimpleType.LONG, SimpleType.STRING, SimpleType.STRING,
+                SimpleType.STRING, SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.LONG};
+        try {
+            return new CompositeType("StateChange", "A state change of one instance of a site", ITEMS, ITEMS, types);
+        } catch (OpenDataException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
