@@ -32,6 +32,11 @@ public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<St
         return home.resolve("logs");
     }
 
+    /** {@code user:password} for remote JMX (and the HTTP agent), readable by its owner alone. */
+    public Path credentialsFile() {
+        return home.resolve("credentials");
+    }
+
     public Path daemonLog() {
         return home.resolve("sitevisor.log");
     }

@@ -7,6 +7,8 @@ import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
 import sitevisor.jmx.JmxRegistry;
+import sitevisor.jmx.RemoteJmx;
+import sitevisor.security.Credentials;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Supervisor;
 
@@ -133,6 +135,8 @@ public final class Main {
     /** The running daemon: supervises until SIGTERM or SIGINT, then stops every site and exits 0. */
     static final class Daemon {
         private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+        // the remote connector listens on loopback; another address is a later, explicit setting
+        private static final String REMOTE_JMX_HOST = "127.0.0.1";
         private final Config config;
         private final DaemonLock lock;
         private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -153,6 +157,26 @@ public final class Main {
                      jmx.onEvent(event);
                  }, clock)) {
                 jmx.register(supervisor, clock);
+                Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
+                try (RemoteJmx remote = config.jmxPort() == 0 ? null
+                        : RemoteJmx.start(ManagementFactory.getPlatformMBeanServer(), REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
+                    if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
+                    return superviseUntilSignalled(supervisor, began);
+                }
+            } catch (IOException | RuntimeException e) {
+                log.error("cannot start: {}", e.getMessage(), e);
+                return FAILED;
+            } finally {
+                try {
+                    lock.close();
+                } catch (IOException ignored) {
+                    // the kernel drops the lock with the process anyway
+                }
+            }
+        }
+
+        private int superviseUntilSignalled(Supervisor supervisor, long began) {
+            try {
                 onSignal("TERM");
                 onSignal("INT");
                 log.info("starting: sitevisor pid {} with {} ({} sites), home {}", ProcessHandle.current().pid(),
@@ -165,18 +189,9 @@ public final class Main {
                 supervisor.shutdown(Actor.daemon("shutdown"));
                 log.info("exiting: every site stopped");
                 return OK;
-            } catch (IOException | RuntimeException e) {
-                log.error("cannot start: {}", e.getMessage(), e);
-                return FAILED;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return FAILED;
-            } finally {
-                try {
-                    lock.close();
-                } catch (IOException ignored) {
-                    // the kernel drops the lock with the process anyway
-                }
             }
         }
 

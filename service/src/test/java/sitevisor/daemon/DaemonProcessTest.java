@@ -43,10 +43,15 @@ class DaemonProcessTest {
     }
 
     private Path writeConfig(int webPort) throws IOException {
+        return writeConfig(webPort, 0);
+    }
+
+    private Path writeConfig(int webPort, int jmxPort) throws IOException {
         Path config = dir.resolve("sitevisor.yml");
         Files.writeString(config, """
                 home: var
                 jolokia: { port: 18779 }
+                jmx: { port: %d }
                 sites:
                   web:
                     command: [%s, -cp, '%s', sitevisor.demo.DemoSite, '{port}', web]
@@ -55,7 +60,7 @@ class DaemonProcessTest {
                     command: [sleep, "1000"]
                     startSeconds: 0
                     instances: 2
-                """.formatted(Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), webPort));
+                """.formatted(jmxPort, Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), webPort));
         return config;
     }
 
@@ -138,6 +143,28 @@ class DaemonProcessTest {
         assertEquals(web, pidIn("web.pid"));
         assertEquals(worker0, pidIn("worker-0.pid"));
         assertTrue(isAlive(web) && isAlive(worker0));
+    }
+
+    @Test
+    void remoteJmxOnLoopbackAsksForTheGeneratedCredentials() throws Exception {
+        int jmxPort = freePort();
+        Path config = writeConfig(freePort(), jmxPort);
+        startDaemon(config, "out");
+        await("daemon supervising", () -> output("out").contains("supervising:"));
+        assertTrue(output("out").contains("listening: remote JMX on service:jmx:rmi://127.0.0.1:" + jmxPort), output("out"));
+        String credentials = Files.readString(dir.resolve("var/credentials")).trim();
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("var/credentials"))));
+        String[] pair = {credentials.substring(0, credentials.indexOf(':')), credentials.substring(credentials.indexOf(':') + 1)};
+        javax.management.remote.JMXServiceURL url = new javax.management.remote.JMXServiceURL(
+                "service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmxPort + "/jmxrmi");
+        assertThrows(SecurityException.class, () -> javax.management.remote.JMXConnectorFactory.connect(url,
+                java.util.Map.of(javax.management.remote.JMXConnector.CREDENTIALS, new String[]{pair[0], "guess"})).close());
+        try (var connector = javax.management.remote.JMXConnectorFactory.connect(url,
+                java.util.Map.of(javax.management.remote.JMXConnector.CREDENTIALS, pair))) {
+            var connection = connector.getMBeanServerConnection();
+            assertEquals("RUNNING", connection.getAttribute(sitevisor.mbeans.ObjectNames.site("web"), "State"));
+            assertEquals(pidIn("web.pid"), connection.getAttribute(sitevisor.mbeans.ObjectNames.site("web"), "Pid"));
+        }
     }
 
     @Test
