@@ -6,6 +6,7 @@ import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
+import sitevisor.http.HttpAgent;
 import sitevisor.jmx.JmxRegistry;
 import sitevisor.jmx.RemoteJmx;
 import sitevisor.security.Credentials;
@@ -158,8 +159,10 @@ public final class Main {
                  }, clock)) {
                 jmx.register(supervisor, clock);
                 Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
-                try (RemoteJmx remote = config.jmxPort() == 0 ? null
-                        : RemoteJmx.start(ManagementFactory.getPlatformMBeanServer(), REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
+                try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
+                     RemoteJmx remote = config.jmxPort() == 0 ? null
+                             : RemoteJmx.start(ManagementFactory.getPlatformMBeanServer(), REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
+                    log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
                     if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
                     return superviseUntilSignalled(supervisor, began);
                 }

@@ -168,6 +168,22 @@ class DaemonProcessTest {
     }
 
     @Test
+    void theHttpAgentAnswersWithTheGeneratedCredentialsOnly() throws Exception {
+        Path config = writeConfig(freePort());
+        startDaemon(config, "out");
+        await("daemon supervising", () -> output("out").contains("supervising:"));
+        assertTrue(output("out").contains("listening: HTTP agent on http://127.0.0.1:18779/jolokia/"), output("out"));
+        String credentials = Files.readString(dir.resolve("var/credentials")).trim();
+        var client = java.net.http.HttpClient.newHttpClient();
+        var read = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:18779/jolokia/read/sitevisor:type=Site,name=web/State"));
+        assertEquals(401, client.send(read.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+        var answer = client.send(read.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode());
+        assertTrue(answer.body().contains("\"value\":\"RUNNING\""), answer.body());
+    }
+
+    @Test
     void configErrorsStopTheDaemonBeforeItActsOnAnything() throws Exception {
         Path config = dir.resolve("sitevisor.yml");
         Files.writeString(config, """

@@ -1,0 +1,159 @@
+package sitevisor.http;
+
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+
+/**
+ * The HTTP server handed to Jolokia. Every context Jolokia creates gets our authenticator and
+ * our guard, whatever Jolokia itself sets up: its {@code <context>/config} route, which the 2.6
+ * agent creates without authentication, answers 404; request bodies beyond a limit are refused
+ * before they are read into memory.
+ */
+final class GuardedHttpServer extends HttpServer {
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private final HttpServer server;
+    private final Authenticator authenticator;
+
+    GuardedHttpServer(HttpServer server, Authenticator authenticator) {
+        this.server = server;
+        this.authenticator = authenticator;
+    }
+
+    @Override
+    public HttpContext createContext(String path, HttpHandler handler) {
+        return guard(server.createContext(path, handler));
+    }
+
+    @Override
+    public HttpContext createContext(String path) {
+        return guard(server.createContext(path));
+    }
+
+    private HttpContext guard(HttpContext context) {
+        context.setAuthenticator(authenticator);
+        context.getFilters().add(new Guard(context.getPath()));
+        return context;
+    }
+
+    /** Refuses the unauthenticated config route and oversized bodies; runs after authentication. */
+    private static final class Guard extends Filter {
+        private final String contextPath;
+
+        Guard(String contextPath) {
+            this.contextPath = contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
+        }
+
+        @Override
+        public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+            String path = exchange.getRequestURI().getPath();
+            if (contextPath.endsWith("/config") || path.startsWith(contextPath + "/config")) {
+                refuse(exchange, 404);
+                return;
+            }
+            String length = exchange.getRequestHeaders().getFirst("Content-Length");
+            if (length != null) {
+                try {
+                    if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+                        refuse(exchange, 413);
+                        return;
+                    }
+                } catch (NumberFormatException e) {
+                    refuse(exchange, 400);
+                    return;
+                }
+            }
+            exchange.setStreams(new Limited(exchange.getRequestBody()), null);
+            chain.doFilter(exchange);
+        }
+
+        @Override
+        public String description() {
+            return "sitevisor: no config route, bodies up to " + MAX_BODY_BYTES + " bytes";
+        }
+
+        private static void refuse(HttpExchange exchange, int status) throws IOException {
+            exchange.getRequestBody().close();
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        }
+    }
+
+    /** A chunked body without Content-Length is cut off at the limit too. */
+    private static final class Limited extends FilterInputStream {
+        private long readBytes;
+
+        Limited(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count(1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) count(n);
+            return n;
+        }
+
+        private void count(int n) throws IOException {
+            readBytes += n;
+            if (readBytes > MAX_BODY_BYTES) throw new IOException("request body over " + MAX_BODY_BYTES + " bytes");
+        }
+    }
+
+    @Override
+    public void bind(InetSocketAddress address, int backlog) throws IOException {
+        server.bind(address, backlog);
+    }
+
+    @Override
+    public void start() {
+        server.start();
+    }
+
+    @Override
+    public void setExecutor(Executor executor) {
+        server.setExecutor(executor);
+    }
+
+    @Override
+    public Executor getExecutor() {
+        return server.getExecutor();
+    }
+
+    @Override
+    public void stop(int delaySeconds) {
+        server.stop(delaySeconds);
+    }
+
+    @Override
+    public void removeContext(String path) {
+        server.removeContext(path);
+    }
+
+    @Override
+    public void removeContext(HttpContext context) {
+        server.removeContext(context);
+    }
+
+    @Override
+    public InetSocketAddress getAddress() {
+        return server.getAddress();
+    }
+}

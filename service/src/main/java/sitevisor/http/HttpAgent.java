@@ -1,0 +1,115 @@
+package sitevisor.http;
+
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpServer;
+import org.jolokia.jvmagent.JolokiaServer;
+import org.jolokia.jvmagent.JolokiaServerConfig;
+import org.jolokia.core.api.LogHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sitevisor.security.Credentials;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded Jolokia agent: JSON over HTTP on one address (loopback by default), asking for
+ * the daemon's credentials on every route, with {@link SitevisorRestrictor} deciding what a
+ * request may touch.
+ */
+public final class HttpAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
+    public static final String CONTEXT = "/jolokia";
+
+    private final JolokiaServer jolokia;
+    private final HttpServer server;
+    private final ExecutorService threads;
+
+    private HttpAgent(JolokiaServer jolokia, HttpServer server, ExecutorService threads) {
+        this.jolokia = jolokia;
+        this.server = server;
+        this.threads = threads;
+    }
+
+    public static HttpAgent start(String host, int port, Credentials credentials) throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        if (!address.isLoopbackAddress()) {
+            log.warn("exposed: the HTTP agent listens on {}:{}, beyond this machine, without TLS: passwords cross the network readable", host, port);
+        }
+        HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 50);
+        AtomicInteger count = new AtomicInteger();
+        // threads come and go with requests, so an idle daemon keeps none
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        http.setExecutor(threads);
+        BasicAuthenticator authenticator = new BasicAuthenticator("sitevisor") {
+            @Override
+            public boolean checkCredentials(String user, String password) {
+                return credentials.matches(user, password);
+            }
+        };
+        GuardedHttpServer guarded = new GuardedHttpServer(http, authenticator);
+        JolokiaServerConfig config = new JolokiaServerConfig(Map.of(
+                "host", host,
+                "port", Integer.toString(port),
+                "agentContext", CONTEXT,
+                "restrictorClass", SitevisorRestrictor.class.getName(),
+                "discoveryEnabled", "false",
+                "includeStackTrace", "false",
+                "allowErrorDetails", "false"));
+        JolokiaServer jolokia = new JolokiaServer(guarded, config, new Slf4jLog());
+        jolokia.start();
+        // given a server of ours, Jolokia adds its contexts but leaves starting it to us
+        http.start();
+        return new HttpAgent(jolokia, http, threads);
+    }
+
+    /** The agent's URL, e.g. {@code http://127.0.0.1:8778/jolokia/}. */
+    public String url() {
+        InetSocketAddress address = server.getAddress();
+        return "http://" + address.getHostString() + ":" + address.getPort() + CONTEXT + "/";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        jolokia.stop();
+        threads.shutdownNow();
+    }
+
+    /** Jolokia's own messages, into the daemon's log. */
+    private static final class Slf4jLog implements LogHandler {
+        @Override
+        public void debug(String message) {
+            log.debug(message);
+        }
+
+        @Override
+        public void info(String message) {
+            log.debug(message);
+        }
+
+        @Override
+        public void error(String message, Throwable t) {
+            log.error("http agent: {}", message, t);
+        }
+
+        @Override
+        public boolean isDebug() {
+            return log.isDebugEnabled();
+        }
+    }
+}
