@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
     public static final String CONTEXT = "/jolokia";
+    private static final int REQUEST_THREADS = 8;
 
     private final JolokiaServer jolokia;
     private final HttpServer server;
@@ -45,12 +46,14 @@ public final class HttpAgent implements AutoCloseable {
         }
         HttpServer http = HttpServer.create(new InetSocketAddress(address, port), 50);
         AtomicInteger count = new AtomicInteger();
-        // threads come and go with requests, so an idle daemon keeps none
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(0, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        // up to 8 requests at once, so a status answers while a restart waits for its site;
+        // the threads end when idle, so an idle daemon keeps none
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread thread = new Thread(runnable, "http-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        threads.allowCoreThreadTimeOut(true);
         http.setExecutor(threads);
         BasicAuthenticator authenticator = new BasicAuthenticator("sitevisor") {
             @Override

@@ -36,6 +36,7 @@ class HttpAgentTest {
     Path dir;
     Fixture fixture;
     JmxRegistry registry;
+    Supervisor supervisor;
     HttpAgent agent;
     String authorization;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -49,8 +50,13 @@ class HttpAgentTest {
                 blog:
                   command: [sleep, "1000"]
                   startSeconds: 0
+                stubborn:
+                  command: [sh, -c, 'trap "" TERM; while :; do sleep 0.05; done']
+                  startSeconds: 0
+                  stopTimeout: 3s
                 """);
         registry.register(supervisor, Clock.systemUTC());
+        this.supervisor = supervisor;
         supervisor.start("blog", sitevisor.supervise.Actor.operator("test"));
         Path file = dir.resolve("credentials");
         Credentials credentials = Credentials.loadOrCreate(file);
@@ -149,6 +155,24 @@ class HttpAgentTest {
         String huge = "{\"type\":\"read\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"" + "x".repeat(20 * 1024 * 1024) + "\"}";
         HttpResponse<String> response = post("/jolokia/", huge, authorization);
         assertEquals(413, response.statusCode());
+    }
+
+    @Test
+    void aReadIsAnsweredWhileAnOperationWaitsForItsSite() throws Exception {
+        // the slow operation: a stop that waits for a process ignoring SIGTERM
+        supervisor.start("stubborn", sitevisor.supervise.Actor.operator("test"));
+        var stopping = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.url()))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=stubborn\",\"operation\":\"stop\"}"))
+                .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
+        sitevisor.testing.Await.until("the stop under way", Duration.ofSeconds(5),
+                () -> "STOPPING".equals(ManagementFactory.getPlatformMBeanServer().getAttribute(ObjectNames.site("stubborn"), "State")));
+        long began = System.nanoTime();
+        HttpResponse<String> read = post("/jolokia/", "{\"type\":\"read\",\"mbean\":\"sitevisor:type=Site,name=blog\",\"attribute\":\"State\"}", authorization);
+        long tookMillis = (System.nanoTime() - began) / 1_000_000;
+        assertTrue(read.body().contains("RUNNING"), read.body());
+        assertFalse(stopping.isDone(), "the stop finished before the read: the test proves nothing");
+        assertTrue(tookMillis < 2000, "the read waited for the stop: " + tookMillis + " ms");
+        assertTrue(stopping.get(10, TimeUnit.SECONDS).body().contains("STOPPED"));
     }
 
     @Test
