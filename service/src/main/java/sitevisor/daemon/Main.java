@@ -16,6 +16,7 @@ import sitevisor.supervise.Supervisor;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import javax.management.MBeanServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -152,7 +153,8 @@ public final class Main {
             long began = System.nanoTime();
             EventLog eventLog = new EventLog();
             Clock clock = Clock.systemUTC();
-            try (JmxRegistry jmx = new JmxRegistry(ManagementFactory.getPlatformMBeanServer());
+            MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+            try (JmxRegistry jmx = new JmxRegistry(platform);
                  Supervisor supervisor = new Supervisor(config, event -> {
                      eventLog.onEvent(event);
                      jmx.onEvent(event);
@@ -161,7 +163,7 @@ public final class Main {
                 Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
                 try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
                      RemoteJmx remote = config.jmxPort() == 0 ? null
-                             : RemoteJmx.start(ManagementFactory.getPlatformMBeanServer(), REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
+                             : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
                     log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
                     if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
                     return superviseUntilSignalled(supervisor, began);

@@ -33,7 +33,7 @@ final class SiteBean implements SiteMXBean {
     }
 
     private Instance.Status first() {
-        return statuses().get(0);
+        return supervisor.instances(site).get(0).status();
     }
 
     @Override
