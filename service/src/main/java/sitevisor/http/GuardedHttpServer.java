@@ -7,7 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
-import java.io.FilterInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -21,6 +21,7 @@ import java.util.concurrent.Executor;
  */
 final class GuardedHttpServer extends HttpServer {
     static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final long DISCARD_AT_MOST_BYTES = 1024 * 1024;
 
     private final HttpServer server;
     private final Authenticator authenticator;
@@ -65,6 +66,7 @@ final class GuardedHttpServer extends HttpServer {
             if (length != null) {
                 try {
                     if (Long.parseLong(length.trim()) > MAX_BODY_BYTES) {
+                        // answered from the headers alone: not a byte of the body is read
                         refuse(exchange, 413);
                         return;
                     }
@@ -73,7 +75,14 @@ final class GuardedHttpServer extends HttpServer {
                     return;
                 }
             }
-            exchange.setStreams(new Limited(exchange.getRequestBody()), null);
+            // a chunked body announces no length: read at most one byte past the limit to know
+            byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                discardTheRest(exchange.getRequestBody());
+                refuse(exchange, 413);
+                return;
+            }
+            exchange.setStreams(new ByteArrayInputStream(body), null);
             chain.doFilter(exchange);
         }
 
@@ -82,38 +91,23 @@ final class GuardedHttpServer extends HttpServer {
             return "sitevisor: no config route, bodies up to " + MAX_BODY_BYTES + " bytes";
         }
 
+        /**
+         * A connection closed with unread bytes is reset, and a reset can destroy the answer on
+         * its way to the client. A body slightly over the limit is read to its end (into one
+         * small buffer, so the heap does not grow) and the 413 arrives; a huge one is cut off.
+         */
+        private static void discardTheRest(InputStream body) throws IOException {
+            byte[] scratch = new byte[8192];
+            long discarded = 0;
+            int n;
+            while (discarded < DISCARD_AT_MOST_BYTES && (n = body.read(scratch)) > 0) discarded += n;
+        }
+
         private static void refuse(HttpExchange exchange, int status) throws IOException {
-            exchange.getRequestBody().close();
+            // the server closes the connection itself when the body was not read to its end
+            exchange.getResponseHeaders().set("Connection", "close");
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
-        }
-    }
-
-    /** A chunked body without Content-Length is cut off at the limit too. */
-    private static final class Limited extends FilterInputStream {
-        private long readBytes;
-
-        Limited(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count(1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) count(n);
-            return n;
-        }
-
-        private void count(int n) throws IOException {
-            readBytes += n;
-            if (readBytes > MAX_BODY_BYTES) throw new IOException("request body over " + MAX_BODY_BYTES + " bytes");
         }
     }
 
