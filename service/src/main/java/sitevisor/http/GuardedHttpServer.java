@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import sitevisor.jmx.Callers;
+import sitevisor.supervise.Actor;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -47,7 +49,11 @@ final class GuardedHttpServer extends HttpServer {
         return context;
     }
 
-    /** Refuses the unauthenticated config route and oversized bodies; runs after authentication. */
+    /**
+     * Refuses the unauthenticated config route and oversized bodies. The JDK runs a context's
+     * filters before its authenticator, so this guard sees every request, authenticated or not:
+     * it reads headers and at most one body of the limit, nothing more.
+     */
     private static final class Guard extends Filter {
         private final String contextPath;
 
@@ -83,7 +89,19 @@ final class GuardedHttpServer extends HttpServer {
                 return;
             }
             exchange.setStreams(new ByteArrayInputStream(body), null);
-            chain.doFilter(exchange);
+            // Jolokia answers on this thread, so the operations it calls learn who asked; the
+            // user is known only once the authenticator further down the chain has run
+            Callers.onBehalfOf(() -> caller(exchange), () -> chain.doFilter(exchange));
+        }
+
+        /** The authenticated user and the client's address, and the OS user the CLI says it runs as. */
+        static Actor caller(HttpExchange exchange) {
+            String user = exchange.getPrincipal() == null ? "?" : exchange.getPrincipal().getUsername();
+            String door = "jolokia user " + user + " from " + exchange.getRemoteAddress().getAddress().getHostAddress();
+            String cliUser = exchange.getRequestHeaders().getFirst(HttpAgent.CLI_USER_HEADER);
+            // a claim by a client that knows the password: recorded as said, but never allowed to forge a log line
+            if (cliUser != null && cliUser.matches("[A-Za-z0-9._@-]{1,64}")) return Actor.operator("cli user " + cliUser + " (" + door + ")");
+            return Actor.operator(door);
         }
 
         @Override

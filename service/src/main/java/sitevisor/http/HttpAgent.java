@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class HttpAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
     public static final String CONTEXT = "/jolokia";
+    /** The OS user the sitevisor CLI runs as, sent with each of its requests and recorded as who asked. */
+    public static final String CLI_USER_HEADER = "X-Sitevisor-Cli-User";
     private static final int REQUEST_THREADS = 8;
 
     private final JolokiaServer jolokia;

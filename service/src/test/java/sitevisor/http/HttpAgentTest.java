@@ -39,6 +39,7 @@ class HttpAgentTest {
     Supervisor supervisor;
     HttpAgent agent;
     String authorization;
+    final List<sitevisor.supervise.LifecycleEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeEach
@@ -46,6 +47,7 @@ class HttpAgentTest {
         fixture = new Fixture(dir);
         registry = new JmxRegistry(ManagementFactory.getPlatformMBeanServer());
         fixture.alsoTell(registry);
+        fixture.alsoTell(events::add);
         Supervisor supervisor = fixture.supervise("""
                 blog:
                   command: [sleep, "1000"]
@@ -189,6 +191,25 @@ class HttpAgentTest {
         String statusLine = rawExchange(head, body.toString().getBytes(StandardCharsets.US_ASCII));
         // 72 KB in chunks, no length announced: refused as the announced kind is
         assertEquals("HTTP/1.1 413 Request Entity Too Large", statusLine);
+    }
+
+    @Test
+    void anOperationRecordsTheJolokiaUserTheClientAddressAndTheCliUser() throws Exception {
+        String stop = "{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=blog\",\"operation\":\"stop\"}";
+        String start = "{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=blog\",\"operation\":\"start\"}";
+        assertTrue(post("/jolokia/", stop, authorization).body().contains("STOPPED"));
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(agent.url()))
+                .POST(HttpRequest.BodyPublishers.ofString(start)).header("Authorization", authorization)
+                .header(HttpAgent.CLI_USER_HEADER, "alice").build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(started.body().contains("RUNNING"), started.body());
+        assertEquals("operator jolokia user sitevisor from 127.0.0.1", actorOf("STOPPING"));
+        assertEquals("operator cli user alice (jolokia user sitevisor from 127.0.0.1)", actorOf("STARTING"));
+    }
+
+    private String actorOf(String toState) {
+        return events.stream().filter(e -> e.site().equals("blog") && e.to() != null && e.to().name().equals(toState))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no move to " + toState + " in " + events))
+                .actor().toString();
     }
 
     @Test
