@@ -20,6 +20,20 @@ public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<St
 
     public record Endpoint(String host, int port) {}
 
+    /**
+     * What a client needs to reach the daemon of a config file: where it keeps its files and
+     * where it listens.
+     */
+    public record Address(Path file, Path home, Endpoint jolokia) {
+        public Path credentialsFile() {
+            return home.resolve("credentials");
+        }
+
+        public Path logsDir() {
+            return home.resolve("logs");
+        }
+    }
+
     public Config {
         sites = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sites));
     }

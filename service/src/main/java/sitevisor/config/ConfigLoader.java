@@ -65,23 +65,120 @@ public final class ConfigLoader {
      */
     public static Config load(Path file, Function<String, String> daemonEnvironment) throws ConfigException {
         Path absolute = file.toAbsolutePath().normalize();
-        String text;
-        try {
-            text = Files.readString(absolute);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(absolute, 0, "", "cannot read: " + reason(e))));
-        }
-        Node root;
-        try {
-            LoadSettings settings = LoadSettings.builder().setLabel(absolute.toString()).setSchema(new CoreSchema()).build();
-            root = new Compose(settings).composeString(text).orElse(null);
-        } catch (YamlEngineException e) {
-            throw new ConfigException(List.of(syntaxProblem(absolute, e)));
-        }
+        Node root = compose(absolute, readText(absolute));
         ConfigLoader loader = new ConfigLoader(absolute, daemonEnvironment);
         Config config = loader.read(root);
         if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
         return config;
+    }
+
+    /**
+     * Where the daemon of {@code file} keeps its files and listens: what a client needs to reach
+     * it. Checks the top level and nothing inside a site, so a mistake in a site's settings never
+     * keeps an operator from the running daemon.
+     *
+     * @throws ConfigException when the file cannot be read, or its home or jolokia is invalid
+     */
+    public static Config.Address address(Path file) throws ConfigException {
+        Path absolute = file.toAbsolutePath().normalize();
+        String text = readText(absolute);
+        // a client runs for one request: composing hundreds of sites it does not read would cost
+        // more than the request, so the block of sites is blanked first (lines keep their numbers)
+        String withoutSites = blankSitesBlock(text);
+        if (withoutSites != null) {
+            try {
+                return address(absolute, withoutSites);
+            } catch (ConfigException e) {
+                // the file is written in a form the shortcut does not know; read it all
+            }
+        }
+        return address(absolute, text);
+    }
+
+    private static Config.Address address(Path absolute, String text) throws ConfigException {
+        Node root = compose(absolute, text);
+        ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
+        if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
+            loader.problems.add("", root, "expected a mapping with home, jolokia, jmx and sites, got " + YamlMap.describe(root));
+            throw new ConfigException(loader.problems.inFileOrder());
+        }
+        YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, loader.problems);
+        Path home = loader.home(top);
+        Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
+        String jolokiaHost = jolokiaMap.flatMap(loader::host).orElse(Config.DEFAULT_JOLOKIA.host());
+        int jolokiaPort = jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port());
+        if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
+        return new Config.Address(absolute, home, new Config.Endpoint(jolokiaHost, jolokiaPort));
+    }
+
+    /**
+     * The names under {@code sites:}, in the file's order, without checking their settings: for
+     * the message a mistyped site name gets when the daemon cannot be asked.
+     */
+    public static List<String> siteNames(Path file) throws ConfigException {
+        Path absolute = file.toAbsolutePath().normalize();
+        Node root = compose(absolute, readText(absolute));
+        ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
+        if (!(root instanceof MappingNode)) return List.of();
+        YamlMap top = YamlMap.read(root, "", 1, YamlMap.Keys.ANY, loader.problems);
+        Node sitesNode = top.value("sites").orElse(null);
+        if (!(sitesNode instanceof MappingNode)) return List.of();
+        return List.copyOf(YamlMap.read(sitesNode, "sites", top.keyLine("sites"), YamlMap.Keys.ANY, loader.problems).keys());
+    }
+
+    /**
+     * The text with the lines of a block-style {@code sites:} mapping made empty, or null when
+     * the file does not write its sites so (then only a full read is right).
+     */
+    static String blankSitesBlock(String text) {
+        String[] lines = text.split("\n", -1);
+        int start = -1;
+        for (int i = 0; i < lines.length; i++) {
+            if (isSitesKeyAlone(lines[i])) {
+                start = i;
+                break;
+            }
+        }
+        if (start < 0) return null;
+        StringBuilder out = new StringBuilder(text.length() / 4);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            boolean inBlock = i > start && isIndentedOrBlank(line);
+            if (i > start && !inBlock) start = Integer.MAX_VALUE; // the block ended at the first line back at column 0
+            if (!inBlock) out.append(line);
+            if (i < lines.length - 1) out.append('\n');
+        }
+        return out.toString();
+    }
+
+    /** {@code sites:} at column 0 with nothing after it but blanks or a comment. */
+    private static boolean isSitesKeyAlone(String line) {
+        if (!line.startsWith("sites:")) return false;
+        String rest = line.substring("sites:".length()).strip();
+        return rest.isEmpty() || rest.startsWith("#");
+    }
+
+    private static boolean isIndentedOrBlank(String line) {
+        if (line.isEmpty() || line.equals("\r")) return true;
+        char first = line.charAt(0);
+        return first == ' ' || first == '\t' || first == '#';
+    }
+
+    private static String readText(Path absolute) throws ConfigException {
+        try {
+            return Files.readString(absolute);
+        } catch (IOException e) {
+            throw new ConfigException(List.of(new ConfigProblem(absolute, 0, "", "cannot read: " + reason(e))));
+        }
+    }
+
+    private static Node compose(Path file, String text) throws ConfigException {
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setSchema(new CoreSchema()).build();
+            return new Compose(settings).composeString(text).orElse(null);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(List.of(syntaxProblem(file, e)));
+        }
     }
 
     private Config read(Node root) {
@@ -173,6 +270,9 @@ public final class ConfigLoader {
             String lower = name.toLowerCase(Locale.ROOT);
             problems.add(key, line, "site name '" + name + "' must match [a-z0-9][a-z0-9._-]* (it becomes a JMX name"
                     + " and file names)" + (SITE_NAME.matcher(lower).matches() ? "; try '" + lower + "'" : ""));
+        }
+        if (name.equals("all")) {
+            problems.add(key, line, "'all' cannot name a site: sitevisor start|stop|restart all means every site");
         }
         String earlier = byLowerCase.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
         if (earlier != null && !earlier.equals(name)) {

@@ -42,7 +42,7 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
             (args.length == 0 ? err : out).println(USAGE_TEXT);
             return args.length == 0 ? USAGE : OK;
@@ -68,7 +68,7 @@ public final class Main {
     }
 
     /** {@code -c FILE}, else {@code $SITEVISOR_CONFIG}, else {@code ./sitevisor.yml}. */
-    static Path configFile(List<String> options) {
+    public static Path configFile(List<String> options) {
         List<String> rest = new ArrayList<>(options);
         Path file = null;
         while (!rest.isEmpty()) {

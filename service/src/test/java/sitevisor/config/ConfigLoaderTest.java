@@ -197,6 +197,8 @@ class ConfigLoaderTest {
                                 "try 'blog.main'")),
                 arguments("site name with a space", "sites:\n  my site:\n    command: [sleep, '1']\n", 1,
                         List.of("sites.my site", "line 2", "must match [a-z0-9][a-z0-9._-]* (it becomes a JMX name and file names)")),
+                arguments("site named all", "sites:\n  all:\n    command: [sleep, '1']\n", 1,
+                        List.of("sites.all in $FILE line 2: 'all' cannot name a site: sitevisor start|stop|restart all means every site")),
                 arguments("site names differing only in case",
                         BLOG + "  Blog:\n    command: [sleep, '2']\n", 2,
                         List.of("sites.Blog in $FILE line 4: site names 'blog' and 'Blog' differ only in case",

@@ -1,0 +1,300 @@
+package sitevisor.cli;
+
+import sitevisor.config.Config;
+import sitevisor.config.ConfigException;
+import sitevisor.config.ConfigLoader;
+import sitevisor.config.ConfigProblem;
+import sitevisor.daemon.Main;
+import sitevisor.mbeans.ObjectNames;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sitevisor COMMAND}: the operator's client. Every client command finds the daemon from
+ * the config file it runs, speaks to it through its Jolokia agent, and ends with an exit code a
+ * script can act on: 0 done, 1 refused or failed, 2 usage, 3 the daemon cannot be reached.
+ */
+public final class Cli {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int UNREACHABLE = 3;
+
+    static final String USAGE_TEXT = """
+            usage: sitevisor run     [-c FILE]                 the daemon, in the foreground (it never forks itself)
+                   sitevisor check   [-c FILE]                 check a config: every error names the file, site, key and why
+                   sitevisor status  [SITE]                    every site's instances: state, pid, uptime, port, memory, restarts
+                   sitevisor start   SITE|all                  start and wait until ready
+                   sitevisor stop    SITE|all                  stop gracefully: the stop signal, SIGKILL after stopTimeout
+                   sitevisor restart SITE|all                  stop, then start once the old processes and the port are gone
+                   sitevisor kill    SITE                      emergency stop: SIGKILL to all of the site's processes
+                   sitevisor logs    SITE [-n N] [-f]          the last N lines (10) of the site's output; -f follows it
+                   sitevisor reload                            re-read the config and apply only what changed
+
+            Every command but run and check takes --json. FILE is -c FILE, else $SITEVISOR_CONFIG,
+            else ./sitevisor.yml; client commands reach the daemon that runs the same FILE.
+            Exit codes: 0 done, 1 refused or failed, 2 usage, 3 the daemon cannot be reached.""";
+
+    // a status must answer even while operations occupy the daemon; an operation is bounded by
+    // the daemon's own timeouts (startTimeout, stopTimeout), so the client waits as long as it works
+    private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OPERATION_TIMEOUT = Duration.ZERO;
+    private static final String ALL_SITES = "sitevisor:type=Site,name=*";
+    private static final String SUPERVISOR = ObjectNames.SUPERVISOR.getCanonicalName();
+
+    private final Invocation invocation;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private Cli(Invocation invocation, PrintStream out, PrintStream err) {
+        this.invocation = invocation;
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
+            (args.length == 0 ? err : out).println(USAGE_TEXT);
+            return args.length == 0 ? USAGE : OK;
+        }
+        Invocation invocation;
+        try {
+            invocation = Invocation.parse(List.of(args));
+        } catch (Invocation.UsageException e) {
+            err.println("sitevisor: " + e.getMessage());
+            err.println(USAGE_TEXT);
+            return USAGE;
+        }
+        Path configFile = invocation.configFile().map(f -> f.toAbsolutePath().normalize()).orElseGet(() -> Main.configFile(List.of()));
+        if (invocation.command().equals("run") || invocation.command().equals("check")) {
+            return Main.run(new String[]{invocation.command(), "-c", configFile.toString()}, out, err);
+        }
+        return new Cli(invocation, out, err).client(configFile);
+    }
+
+    private int client(Path configFile) {
+        Config.Address daemon;
+        if (!java.nio.file.Files.exists(configFile)) {
+            return fail(USAGE, "no config at " + configFile + ": give -c FILE or set SITEVISOR_CONFIG to the file the daemon runs");
+        }
+        try {
+            daemon = ConfigLoader.address(configFile);
+        } catch (ConfigException e) {
+            List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
+            return fail(FAILED, String.join("\n", problems) + "\ncannot find the daemon of " + configFile + " (fix the config, or give -c FILE)");
+        }
+        if (invocation.command().equals("logs")) {
+            return new LogTail(daemon, invocation, out, err).run();
+        }
+        try {
+            JolokiaClient client = JolokiaClient.of(daemon);
+            String site = invocation.site().orElse(null);
+            return switch (invocation.command()) {
+                case "status" -> status(client, site);
+                case "start", "stop", "restart" -> "all".equals(site) ? allSites(client) : oneSite(client, site);
+                case "kill" -> oneSite(client, site);
+                case "reload" -> reload(client);
+                default -> throw new IllegalStateException("unhandled command " + invocation.command());
+            };
+        } catch (JolokiaClient.Unreachable e) {
+            return fail(UNREACHABLE, "sitevisor is not reachable for " + daemon.file() + ": " + e.getMessage()
+                    + "\nstart it with: sitevisor run -c " + daemon.file());
+        } catch (JolokiaClient.Refused e) {
+            return fail(FAILED, e.getMessage());
+        }
+    }
+
+    // ---- status
+
+    private int status(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        String mbean = site == null ? ALL_SITES : ObjectNames.site(site).getCanonicalName();
+        List<Object> answers = Json.list(client.post(List.of(
+                JolokiaClient.read(SUPERVISOR, "Sites"),
+                JolokiaClient.read(mbean, List.of("Instances", "MemoryBytes"))), STATUS_TIMEOUT));
+        List<String> order = Json.list(value(answers.get(0))).stream().map(Object::toString).toList();
+        Map<String, Object> siteAnswer = Json.map(answers.get(1));
+        if (site != null && !order.contains(site)) return fail(FAILED, unknownSite(site, order));
+        Map<String, Map<String, Object>> bySite = new LinkedHashMap<>();
+        if (site != null) {
+            bySite.put(site, Json.map(value(siteAnswer)));
+        } else {
+            for (Map.Entry<String, Object> entry : Json.map(value(siteAnswer)).entrySet()) {
+                bySite.put(siteName(entry.getKey()), Json.map(entry.getValue()));
+            }
+        }
+        List<Map<String, Object>> sites = new ArrayList<>();
+        for (String name : order) {
+            Map<String, Object> attributes = bySite.get(name);
+            if (attributes == null) continue; // came or went between the two reads of one request
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("site", name);
+            row.put("memoryBytes", Json.number(attributes, "MemoryBytes"));
+            row.put("instances", Json.list(attributes.get("Instances")).stream().map(Cli::instanceRow).toList());
+            sites.add(row);
+        }
+        if (invocation.json()) {
+            out.println(Json.write(Map.of("sites", sites)));
+            return OK;
+        }
+        Table table = new Table("SITE", "INSTANCE", "STATE", "PID", "UPTIME", "PORT", "MEMORY", "RESTARTS", "NOTE");
+        for (Map<String, Object> row : sites) {
+            long memoryBytes = (long) row.get("memoryBytes");
+            for (Object each : Json.list(row.get("instances"))) {
+                Map<String, Object> instance = Json.map(each);
+                String state = Json.text(instance, "state");
+                long pid = Json.number(instance, "pid");
+                long port = Json.number(instance, "port");
+                table.row(row.get("site"), Json.number(instance, "instance"), state,
+                        pid == 0 ? "-" : pid, pid == 0 ? "-" : Table.duration(Json.number(instance, "uptimeMillis")),
+                        port == 0 ? "-" : port, memoryBytes == 0 ? "-" : Table.bytes(memoryBytes),
+                        Json.number(instance, "restarts"), note(state, instance));
+            }
+        }
+        out.print(table);
+        return OK;
+    }
+
+    private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason");
+
+    /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
+    private static Map<String, Object> instanceRow(Object instance) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (String field : INSTANCE_FIELDS) row.put(field, Json.map(instance).get(field));
+        return row;
+    }
+
+    /** Why a site is not running, or how its last process ended: what an operator asks next. */
+    private static String note(String state, Map<String, Object> instance) {
+        if (state.equals("RUNNING")) return "";
+        String reason = Json.text(instance, "reason");
+        return reason.isEmpty() ? Json.text(instance, "lastExit") : reason;
+    }
+
+    /** {@code sitevisor:type=Site,name=blog} and its canonical form {@code sitevisor:name=blog,type=Site} alike. */
+    static String siteName(String objectName) {
+        for (String property : objectName.substring(objectName.indexOf(':') + 1).split(",")) {
+            if (property.startsWith("name=")) return property.substring("name=".length());
+        }
+        return objectName;
+    }
+
+    // ---- operations
+
+    private int oneSite(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        String operation = invocation.command();
+        // the known sites come with the same answer, for the message a mistyped name gets
+        List<Object> answers = Json.list(client.post(List.of(
+                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation),
+                JolokiaClient.read(SUPERVISOR, "Sites")), OPERATION_TIMEOUT));
+        Map<String, Object> answer = Json.map(answers.get(0));
+        List<String> known = Json.list(value(answers.get(1))).stream().map(Object::toString).toList();
+        boolean ok = Json.number(answer, "status") == 200;
+        String message = ok ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : unknownSite(site, known);
+        if (invocation.json()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("site", site);
+            result.put("operation", operation);
+            result.put("ok", ok);
+            result.put(ok ? "result" : "error", message);
+            out.println(Json.write(result));
+        } else {
+            if (ok) out.println(site + ": " + message);
+            else err.println("sitevisor " + operation + ": " + message);
+        }
+        return ok ? OK : FAILED;
+    }
+
+    private int allSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        String operation = invocation.command() + "All";
+        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, operation), OPERATION_TIMEOUT));
+        if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
+        List<Object> outcomes = Json.list(answer.get("value"));
+        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(Json.map(o), "ok"));
+        if (invocation.json()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("operation", invocation.command());
+            result.put("ok", allOk);
+            result.put("outcomes", outcomes);
+            out.println(Json.write(result));
+        } else {
+            out.print(outcomeTable(outcomes));
+        }
+        return allOk ? OK : FAILED;
+    }
+
+    private static Table outcomeTable(List<Object> outcomes) {
+        Table table = new Table("SITE", "INSTANCE", "STATE", "RESULT");
+        for (Object each : outcomes) {
+            Map<String, Object> outcome = Json.map(each);
+            table.row(Json.text(outcome, "site"), Json.number(outcome, "instance"), Json.text(outcome, "state"),
+                    (Json.flag(outcome, "ok") ? "" : "refused: ") + Json.text(outcome, "message"));
+        }
+        return table;
+    }
+
+    // ---- reload
+
+    private int reload(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, "reload"), OPERATION_TIMEOUT));
+        if (Json.number(answer, "status") != 200) return fail(FAILED, "reload refused; the running config stays:\n" + errorOf(answer));
+        Map<String, Object> result = Json.map(answer.get("value"));
+        List<Object> outcomes = Json.list(result.get("outcomes"));
+        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(Json.map(o), "ok"));
+        if (invocation.json()) {
+            Map<String, Object> printed = new LinkedHashMap<>();
+            printed.put("ok", allOk);
+            for (String key : List.of("added", "removed", "changed", "unchanged")) printed.put(key, Json.list(result.get(key)));
+            printed.put("outcomes", outcomes);
+            out.println(Json.write(printed));
+        } else {
+            for (String key : List.of("added", "removed", "changed", "unchanged")) {
+                List<Object> names = Json.list(result.get(key));
+                out.println((key + ":").concat(" ".repeat(11 - key.length())) + (names.isEmpty() ? "-" : String.join(", ", names.stream().map(Object::toString).toList())));
+            }
+            if (!outcomes.isEmpty()) out.print(outcomeTable(outcomes));
+        }
+        return allOk ? OK : FAILED;
+    }
+
+    // ---- answers
+
+    /** The value of one answer of a bulk, or nothing when that request failed. */
+    private static Object value(Object answer) {
+        Map<String, Object> map = Json.map(answer);
+        return Json.number(map, "status") == 200 ? map.get("value") : null;
+    }
+
+    /** Jolokia's error, without the exception's class name an operator does not need. */
+    private static String errorOf(Map<String, Object> answer) {
+        String error = Json.text(answer, "error");
+        String type = Json.text(answer, "error_type");
+        if (!type.isEmpty() && error.startsWith(type)) error = error.substring(type.length()).replaceFirst("^\\s*:\\s*", "");
+        return error.isEmpty() ? "failed (HTTP agent status " + Json.number(answer, "status") + ")" : error;
+    }
+
+    static String unknownSite(String site, List<String> known) {
+        return "no site named '" + site + "' (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")";
+    }
+
+    private int fail(int exitCode, String message) {
+        if (invocation.json()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("ok", false);
+            result.put("error", message);
+            out.println(Json.write(result));
+        } else {
+            err.println("sitevisor " + invocation.command() + ": " + message);
+        }
+        return exitCode;
+    }
+}

@@ -1,0 +1,121 @@
+package sitevisor.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One command line, parsed: the command, its site, and the options it allows. Options may come
+ * before or after the command, as operators type them.
+ *
+ * @param configFile {@code -c FILE}, when given
+ * @param site       the SITE argument (or {@code all}), empty for commands without one
+ * @param lines      {@code -n N} of {@code logs}
+ */
+record Invocation(String command, Optional<String> site, Optional<Path> configFile, boolean json, int lines, boolean follow) {
+    static final int DEFAULT_LOG_LINES = 10;
+
+    /** What each command takes: its SITE argument, and the options beyond -c and --json. */
+    private record Shape(Arity site, Set<String> options) {}
+
+    private enum Arity { NONE, OPTIONAL, REQUIRED }
+
+    private static final Map<String, Shape> COMMANDS = Map.of(
+            "status", new Shape(Arity.OPTIONAL, Set.of()),
+            "start", new Shape(Arity.REQUIRED, Set.of()),
+            "stop", new Shape(Arity.REQUIRED, Set.of()),
+            "restart", new Shape(Arity.REQUIRED, Set.of()),
+            "kill", new Shape(Arity.REQUIRED, Set.of()),
+            "logs", new Shape(Arity.REQUIRED, Set.of("-n", "-f")),
+            "reload", new Shape(Arity.NONE, Set.of()),
+            "check", new Shape(Arity.NONE, Set.of()),
+            "run", new Shape(Arity.NONE, Set.of()));
+
+    /** Commands PRODUCT.md names that come with later capabilities. */
+    private static final Set<String> NOT_YET = Set.of("tasks", "history", "maintenance");
+
+    /** A command line that is not one: exit code 2, with the message and the usage. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static Invocation parse(List<String> arguments) throws UsageException {
+        String command = null;
+        List<String> positional = new ArrayList<>();
+        Path configFile = null;
+        boolean json = false;
+        Integer lines = null;
+        boolean follow = false;
+        for (int i = 0; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            switch (argument) {
+                case "-c", "--config" -> configFile = Path.of(valueOf(arguments, ++i, argument, "a config file"));
+                case "--json" -> json = true;
+                case "-n", "--lines" -> lines = count(valueOf(arguments, ++i, argument, "a number of lines"), argument);
+                case "-f", "--follow" -> follow = true;
+                default -> {
+                    if (argument.startsWith("--config=")) {
+                        configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
+                    } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
+                        lines = count(argument.substring(2), "-n");
+                    } else if (argument.startsWith("-") && argument.length() > 1) {
+                        throw new UsageException("unknown option '" + argument + "'");
+                    } else if (command == null) {
+                        command = argument;
+                    } else {
+                        positional.add(argument);
+                    }
+                }
+            }
+        }
+        if (command == null) throw new UsageException("no command given");
+        if (NOT_YET.contains(command)) throw new UsageException("'" + command + "' is not in this version of sitevisor yet");
+        Shape shape = COMMANDS.get(command);
+        if (shape == null) throw new UsageException("unknown command '" + command + "'");
+        if (positional.size() > 1 || (positional.size() == 1 && shape.site() == Arity.NONE)) {
+            throw new UsageException(command + " takes " + (shape.site() == Arity.NONE ? "no site" : "one site")
+                    + ", got '" + String.join(" ", positional) + "'");
+        }
+        if (positional.isEmpty() && shape.site() == Arity.REQUIRED) {
+            throw new UsageException(command + " needs a site" + (takesAll(command) ? " (or all)" : ""));
+        }
+        Optional<String> site = positional.stream().findFirst();
+        if (site.filter("all"::equals).isPresent() && !takesAll(command)) {
+            throw new UsageException(command + " acts on one site at a time" + ("kill".equals(command)
+                    ? ": an emergency stop of every site is not a routine; stop all stops them gracefully" : ""));
+        }
+        if (lines != null && !shape.options().contains("-n")) throw new UsageException(command + " takes no -n");
+        if (follow && !shape.options().contains("-f")) throw new UsageException(command + " takes no -f");
+        if (json && Set.of("run", "check").contains(command)) throw new UsageException(command + " takes no --json");
+        return new Invocation(command, site, Optional.ofNullable(configFile), json, lines == null ? DEFAULT_LOG_LINES : lines, follow);
+    }
+
+    private static boolean takesAll(String command) {
+        return Set.of("start", "stop", "restart").contains(command);
+    }
+
+    private static String valueOf(List<String> arguments, int index, String option, String what) throws UsageException {
+        if (index >= arguments.size()) throw new UsageException(option + " needs " + what);
+        return nonEmpty(arguments.get(index), option);
+    }
+
+    private static String nonEmpty(String value, String option) throws UsageException {
+        if (value.isEmpty()) throw new UsageException(option + " needs a value");
+        return value;
+    }
+
+    private static int count(String text, String option) throws UsageException {
+        try {
+            int count = Integer.parseInt(text);
+            if (count >= 0) return count;
+        } catch (NumberFormatException e) {
+            // reported below, with the option's name
+        }
+        throw new UsageException(option + " needs a number of lines (0 or more), got '" + text + "'");
+    }
+}

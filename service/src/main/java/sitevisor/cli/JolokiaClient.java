@@ -1,0 +1,204 @@
+package sitevisor.cli;
+
+import org.jolokia.json.parser.JSONParser;
+import org.jolokia.json.parser.ParseException;
+import sitevisor.config.Config;
+import sitevisor.http.HttpAgent;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Speaks JSON to the daemon's Jolokia agent over one short HTTP/1.1 connection, with the
+ * credentials the daemon wrote under its home. Written on a plain socket: the JDK's HTTP clients
+ * cost a client that lives for one request more start-up time than the request itself.
+ */
+final class JolokiaClient {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+    private final Config.Address daemon;
+    private final String authorization;
+    private final String cliUser;
+
+    /** The daemon cannot be reached: nothing listens, or something that is not sitevisor does. Exit code 3. */
+    static final class Unreachable extends Exception {
+        Unreachable(String message) {
+            super(message);
+        }
+    }
+
+    /** The daemon answered, but refused: wrong credentials, or an error Jolokia reports. Exit code 1. */
+    static final class Refused extends Exception {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    private JolokiaClient(Config.Address daemon, String authorization, String cliUser) {
+        this.daemon = daemon;
+        this.authorization = authorization;
+        this.cliUser = cliUser;
+    }
+
+    static JolokiaClient of(Config.Address daemon) throws Unreachable, Refused {
+        Path file = daemon.credentialsFile();
+        String credentials;
+        try {
+            credentials = Files.readString(file).trim();
+        } catch (NoSuchFileException e) {
+            throw new Unreachable("no credentials at " + file + ": the daemon has not run with this home yet");
+        } catch (AccessDeniedException e) {
+            throw new Refused("cannot read " + file + ": permission denied; run as the user the daemon runs as");
+        } catch (IOException e) {
+            throw new Refused("cannot read " + file + ": " + e.getMessage());
+        }
+        String authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+        return new JolokiaClient(daemon, authorization, System.getProperty("user.name", ""));
+    }
+
+    /**
+     * Posts one Jolokia request (a map) or a bulk of them (a list) and returns the parsed answer.
+     *
+     * @param readTimeout how long to wait for the answer; zero waits as long as the daemon works
+     */
+    Object post(Object request, Duration readTimeout) throws Unreachable, Refused {
+        byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
+        Config.Endpoint endpoint = daemon.jolokia();
+        String head = "POST " + HttpAgent.CONTEXT + "/ HTTP/1.1\r\n"
+                + "Host: " + endpoint.host() + ":" + endpoint.port() + "\r\n"
+                + "Authorization: " + authorization + "\r\n"
+                + HttpAgent.CLI_USER_HEADER + ": " + cliUser + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        byte[] response;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) readTimeout.toMillis());
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            response = readAll(socket.getInputStream());
+        } catch (ConnectException | NoRouteToHostException | UnknownHostException e) {
+            throw new Unreachable("nothing answers on " + endpoint.host() + ":" + endpoint.port() + " (" + e.getMessage() + ")");
+        } catch (SocketTimeoutException e) {
+            throw new Refused("no answer from " + endpoint.host() + ":" + endpoint.port() + " within "
+                    + readTimeout.toSeconds() + " s; the operation may still finish: check with sitevisor status");
+        } catch (IOException e) {
+            throw new Unreachable("the connection to " + endpoint.host() + ":" + endpoint.port() + " failed: " + e.getMessage());
+        }
+        HttpResponse http = HttpResponse.parse(response);
+        if (http.status() == 401) {
+            throw new Refused("the daemon on " + endpoint.host() + ":" + endpoint.port() + " refused the credentials in "
+                    + daemon.credentialsFile() + " (is another daemon, with another home, using that port?)");
+        }
+        if (http.status() != 200 || http.body().isEmpty()) {
+            throw new Unreachable(endpoint.host() + ":" + endpoint.port() + " answers HTTP " + http.status() + ", not as sitevisor does");
+        }
+        try {
+            return new JSONParser().parse(http.body());
+        } catch (ParseException | IOException e) {
+            throw new Unreachable(endpoint.host() + ":" + endpoint.port() + " answers something that is not sitevisor's JSON");
+        }
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream(16 * 1024);
+        in.transferTo(all);
+        return all.toByteArray();
+    }
+
+    /** Request builders for the few request kinds the CLI sends. */
+    static Map<String, Object> read(String mbean, List<String> attributes) {
+        return Map.of("type", "read", "mbean", mbean, "attribute", attributes);
+    }
+
+    static Map<String, Object> read(String mbean, String attribute) {
+        return Map.of("type", "read", "mbean", mbean, "attribute", attribute);
+    }
+
+    static Map<String, Object> exec(String mbean, String operation) {
+        return Map.of("type", "exec", "mbean", mbean, "operation", operation);
+    }
+
+    /** A status line and a body: enough of HTTP/1.1 for one answer from the JDK's HTTP server. */
+    record HttpResponse(int status, String body) {
+        static HttpResponse parse(byte[] raw) throws Unreachable {
+            int headEnd = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0);
+            if (headEnd < 0) throw new Unreachable("the answer is not HTTP");
+            String head = new String(raw, 0, headEnd, StandardCharsets.ISO_8859_1);
+            String[] lines = head.split("\r\n");
+            String[] statusLine = lines[0].split(" ", 3);
+            if (statusLine.length < 2 || !statusLine[0].startsWith("HTTP/")) throw new Unreachable("the answer is not HTTP");
+            int status;
+            try {
+                status = Integer.parseInt(statusLine[1]);
+            } catch (NumberFormatException e) {
+                throw new Unreachable("the answer is not HTTP");
+            }
+            boolean chunked = false;
+            for (int i = 1; i < lines.length; i++) {
+                String line = lines[i];
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Transfer-Encoding")
+                        && line.substring(colon + 1).trim().equalsIgnoreCase("chunked")) {
+                    chunked = true;
+                }
+            }
+            int bodyStart = headEnd + 4;
+            byte[] body = chunked ? dechunk(raw, bodyStart) : java.util.Arrays.copyOfRange(raw, bodyStart, raw.length);
+            return new HttpResponse(status, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static byte[] dechunk(byte[] raw, int from) throws Unreachable {
+            ByteArrayOutputStream body = new ByteArrayOutputStream(raw.length - from);
+            int at = from;
+            byte[] crlf = {'\r', '\n'};
+            while (true) {
+                int lineEnd = indexOf(raw, crlf, at);
+                if (lineEnd < 0) throw new Unreachable("the answer ended inside a chunk");
+                String sizeText = new String(raw, at, lineEnd - at, StandardCharsets.US_ASCII);
+                int extension = sizeText.indexOf(';');
+                if (extension >= 0) sizeText = sizeText.substring(0, extension);
+                int size;
+                try {
+                    size = Integer.parseInt(sizeText.trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new Unreachable("the answer has a bad chunk size '" + sizeText + "'");
+                }
+                at = lineEnd + 2;
+                if (size == 0) return body.toByteArray();
+                if (at + size > raw.length) throw new Unreachable("the answer ended inside a chunk");
+                body.write(raw, at, size);
+                at += size + 2;
+            }
+        }
+
+        private static int indexOf(byte[] haystack, byte[] needle, int from) {
+            outer:
+            for (int i = from; i <= haystack.length - needle.length; i++) {
+                for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+                return i;
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package sitevisor.cli;
+
+import org.jolokia.json.parser.JSONParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Processes;
+import sitevisor.testing.Await;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The CLI as operators run it: {@code bin/sitevisor} against a daemon that {@code bin/sitevisor run}
+ * started, over real HTTP, with real sites. Runs after {@code package}, on the built jar.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class CliIT {
+    private static final Path LAUNCHER = Path.of(System.getProperty("sitevisor.launcher", "../bin/sitevisor")).toAbsolutePath().normalize();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    private final String runId = UUID.randomUUID().toString();
+    private final List<Process> started = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+    Path config;
+    int jolokiaPort;
+    int webPort;
+
+    /** What one run of the launcher printed and how it ended. */
+    record Run(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    @AfterEach
+    void stopEverythingThisTestStarted() {
+        started.forEach(Process::destroyForcibly);
+        for (ProcStat p : Processes.all()) {
+            if (Processes.environmentContains(p.pid(), "SITEVISOR_TEST_RUN=" + runId)) {
+                ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private String sites() {
+        return """
+                  web:
+                    command: [%s, -cp, '%s', sitevisor.demo.DemoSite, '{port}', web]
+                    port: %d
+                  worker:
+                    command: [sh, -c, 'echo "worker {instance} up"; exec sleep 1000']
+                    startSeconds: 0
+                    instances: 2
+                """.formatted(JAVA, System.getProperty("java.class.path"), webPort);
+    }
+
+    private void writeConfig(String sites) throws IOException {
+        Files.writeString(config, "home: var\njolokia: { port: " + jolokiaPort + " }\nsites:\n" + sites);
+    }
+
+    private Process startDaemon() throws Exception {
+        config = dir.resolve("sitevisor.yml");
+        jolokiaPort = freePort();
+        webPort = freePort();
+        writeConfig(sites());
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        builder.redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
+        Process daemon = builder.start();
+        started.add(daemon);
+        Await.until("the daemon supervising", WAIT, () -> {
+            if (!daemon.isAlive()) throw new AssertionError("the daemon ended:\n" + Files.readString(dir.resolve("daemon.out")));
+            return Files.readString(dir.resolve("daemon.out")).contains("supervising:");
+        });
+        return daemon;
+    }
+
+    private Run cli(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("-c", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        Path out = Files.createTempFile(dir, "cli", ".out");
+        Path err = Files.createTempFile(dir, "cli", ".err");
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process cli = builder.start();
+        started.add(cli);
+        assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "sitevisor " + String.join(" ", arguments) + " did not end");
+        return new Run(cli.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> json(Run run) throws Exception {
+        assertEquals(0, run.exitCode(), run.toString());
+        return (Map<String, Object>) new JSONParser().parse(run.out());
+    }
+
+    /** Instance rows of one site from {@code status --json}. */
+    private List<Map<String, Object>> instancesOf(String site) throws Exception {
+        for (Object each : Json.list(json(cli("status", "--json")).get("sites"))) {
+            Map<String, Object> row = Json.map(each);
+            if (site.equals(row.get("site"))) return Json.list(row.get("instances")).stream().map(Json::map).toList();
+        }
+        throw new AssertionError("no site " + site + " in status");
+    }
+
+    private long pidOf(String site, int instance) throws Exception {
+        return Json.number(instancesOf(site).get(instance), "pid");
+    }
+
+    @Test
+    void statusShowsEveryInstanceAndRestartGivesANewPidThatServes() throws Exception {
+        startDaemon();
+        Run status = cli("status");
+        assertEquals(0, status.exitCode(), status.toString());
+        List<String> lines = status.out().lines().toList();
+        assertTrue(lines.get(0).matches("SITE\\s+INSTANCE\\s+STATE\\s+PID\\s+UPTIME\\s+PORT\\s+MEMORY\\s+RESTARTS.*"), status.toString());
+        assertTrue(lines.get(1).matches("web\\s+0\\s+RUNNING\\s+\\d+\\s+\\S+\\s+" + webPort + "\\s.*"), status.toString());
+        assertTrue(lines.get(2).matches("worker\\s+0\\s+RUNNING\\s+\\d+.*"), status.toString());
+        assertTrue(lines.get(3).matches("worker\\s+1\\s+RUNNING\\s+\\d+.*"), status.toString());
+
+        long before = pidOf("web", 0);
+        Run restart = cli("restart", "web");
+        assertEquals(0, restart.exitCode(), restart.toString());
+        assertTrue(restart.out().startsWith("web: RUNNING: pid "), restart.toString());
+        long after = pidOf("web", 0);
+        assertNotEquals(before, after);
+        assertFalse(isAlive(before), "the old process outlived the restart");
+        assertEquals(200, get("http://127.0.0.1:" + webPort + "/"));
+        // who asked travels with the event: the OS user the CLI runs as, through the HTTP agent
+        String daemonLog = Files.readString(dir.resolve("var/sitevisor.log"));
+        assertTrue(daemonLog.contains("[operator cli user " + System.getProperty("user.name") + " (jolokia user sitevisor from 127.0.0.1)]"), daemonLog);
+    }
+
+    @Test
+    void stopLeavesNoProcessAndStartAllBringsEverySiteBack() throws Exception {
+        startDaemon();
+        long worker0 = pidOf("worker", 0);
+        long worker1 = pidOf("worker", 1);
+        Run stop = cli("stop", "worker");
+        assertEquals(0, stop.exitCode(), stop.toString());
+        assertFalse(isAlive(worker0) || isAlive(worker1), "a worker process outlived its stop");
+        assertFalse(Files.exists(dir.resolve("var/run/worker-0.pid")));
+        assertEquals("STOPPED", instancesOf("worker").get(1).get("state"));
+
+        Run stopAll = cli("stop", "all", "--json");
+        Map<String, Object> stopped = json(stopAll);
+        assertEquals(true, stopped.get("ok"), stopAll.toString());
+        assertEquals(3, Json.list(stopped.get("outcomes")).size(), stopAll.toString());
+
+        Run startAll = cli("start", "all");
+        assertEquals(0, startAll.exitCode(), startAll.toString());
+        for (String row : List.of("web\\s+0\\s+RUNNING.*", "worker\\s+0\\s+RUNNING.*", "worker\\s+1\\s+RUNNING.*")) {
+            assertTrue(startAll.out().lines().anyMatch(line -> line.matches(row)), row + " in\n" + startAll);
+        }
+        assertEquals(200, get("http://127.0.0.1:" + webPort + "/"));
+    }
+
+    @Test
+    void exitCodesSayWhatHappened() throws Exception {
+        startDaemon();
+        // 2: not a command line
+        for (String[] usage : List.of(new String[]{"frob"}, new String[]{"restart"}, new String[]{"kill", "all"},
+                new String[]{"status", "--bogus"}, new String[]{"logs", "web", "-n", "many"})) {
+            Run run = cli(usage);
+            assertEquals(2, run.exitCode(), String.join(" ", usage) + ": " + run);
+            assertTrue(run.err().contains("usage: sitevisor"), run.toString());
+        }
+        // 1: refused, and the message says why
+        Run unknown = cli("restart", "wbe");
+        assertEquals(1, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("no site named 'wbe' (known: web, worker)"), unknown.toString());
+        assertEquals(0, cli("stop", "web").exitCode());
+        try (ServerSocket squatter = new ServerSocket(webPort, 1, InetAddress.getLoopbackAddress())) {
+            Run refused = cli("start", "web", "--json");
+            assertEquals(1, refused.exitCode(), refused.toString());
+            String error = Json.text(Json.map(new JSONParser().parse(refused.out())), "error");
+            assertTrue(error.contains("port " + webPort + " is held by pid " + ProcessHandle.current().pid()), refused.toString());
+        }
+        // 3: nothing answers for this config, and the message says how to start it
+        Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + jolokiaPort, "jolokia: { port: " + freePort()));
+        Run unreachable = cli("status");
+        assertEquals(3, unreachable.exitCode(), unreachable.toString());
+        assertTrue(unreachable.err().contains("start it with: sitevisor run -c " + config), unreachable.toString());
+    }
+
+    @Test
+    void logsPrintsTheLastLinesOfEveryInstanceAndFollowsNewOnes() throws Exception {
+        startDaemon();
+        Await.until("both workers wrote", WAIT, () -> Files.exists(dir.resolve("var/logs/worker/worker-1.log"))
+                && Files.readString(dir.resolve("var/logs/worker/worker-1.log")).contains("up"));
+        Run logs = cli("logs", "worker", "-n", "1");
+        assertEquals(0, logs.exitCode(), logs.toString());
+        assertEquals("==> worker-0.log <==\nworker 0 up\n\n==> worker-1.log <==\nworker 1 up\n", logs.out());
+
+        Path followed = dir.resolve("follow.out");
+        long oldPid = pidOf("web", 0);
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "logs", "web", "-f", "-n", "1", "-c", config.toString());
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        Process follow = builder.redirectOutput(followed.toFile()).redirectError(dir.resolve("follow.err").toFile()).start();
+        started.add(follow);
+        // once the last line is printed the follower knows where the file ends: what comes next, it must follow
+        Await.until("the last line printed", WAIT, () -> Files.readString(followed).contains("pid " + oldPid));
+        assertEquals(0, cli("restart", "web").exitCode());
+        long newPid = pidOf("web", 0);
+        Await.until("the new process's first line followed", WAIT, () -> Files.readString(followed).contains("pid " + newPid));
+        follow.destroy();
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcStat.read(pid).map(p -> !p.isZombie()).orElse(false);
+    }
+
+    private static int get(String url) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        c.setConnectTimeout(2000);
+        c.setReadTimeout(5000);
+        try {
+            return c.getResponseCode();
+        } finally {
+            c.disconnect();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
