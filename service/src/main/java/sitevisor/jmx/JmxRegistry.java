@@ -8,6 +8,7 @@ import sitevisor.mbeans.StateChange;
 import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
+import sitevisor.supervise.SitesListener;
 import sitevisor.supervise.Supervisor;
 
 import javax.management.JMException;
@@ -22,19 +23,21 @@ import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Registers one MBean per site and one for the supervisor, and turns every state change into a
- * JMX notification from its site's MBean — with the ObjectName as source, or remote listeners
- * drop it. A failed registration is thrown (the MBeans are the product); a failed
- * unregistration is logged and passed.
+ * Registers one MBean per site and one for the supervisor, follows the sites a reload adds and
+ * removes, and turns every state change into a JMX notification from its site's MBean — with the
+ * ObjectName as source, or remote listeners drop it. A failed registration is thrown (the MBeans
+ * are the product: at start-up that stops the daemon; during a reload the supervisor logs it); a
+ * failed unregistration is logged and passed.
  */
-public final class JmxRegistry implements EventListener, AutoCloseable {
+public final class JmxRegistry implements EventListener, SitesListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmxRegistry.class);
     private static final MBeanNotificationInfo[] NOTIFICATIONS = {new MBeanNotificationInfo(
             new String[]{StateChange.TYPE}, Notification.class.getName(), "An instance of the site changed state: from, to, reason, who asked")};
@@ -43,21 +46,43 @@ public final class JmxRegistry implements EventListener, AutoCloseable {
 
     private final MBeanServer server;
     private final Map<String, NotificationBroadcasterSupport> emitters = new ConcurrentHashMap<>();
-    private final List<ObjectName> registered = new ArrayList<>();
+    private final Set<ObjectName> registered = new LinkedHashSet<>();
     private final AtomicLong sequence = new AtomicLong();
+    private volatile Supervisor supervisor;
+    private volatile Clock clock;
 
     public JmxRegistry(MBeanServer server) {
         this.server = server;
     }
 
-    /** Registers the supervisor's MBean and each site's. */
-    public synchronized void register(Supervisor supervisor, Clock clock) {
-        add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
-        for (String site : supervisor.config().siteNames()) {
-            NotificationBroadcasterSupport emitter = new NotificationBroadcasterSupport(NOTIFICATIONS);
-            add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock), SiteMXBean.class, emitter));
-            emitters.put(site, emitter);
+    /**
+     * Registers the supervisor's MBean and each site's, and from then on the MBean of each site a
+     * reload adds, and unregisters that of each site it removes.
+     */
+    public void register(Supervisor supervisor, Clock clock) {
+        // not under this registry's lock: following takes the supervisor's reload lock, and a
+        // reload holds that one while it calls siteAdded, which takes this one
+        this.supervisor = supervisor;
+        this.clock = clock;
+        synchronized (this) {
+            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
         }
+        supervisor.followSites(this);
+    }
+
+    /** Registers the site's MBean; its notifications flow from now on. */
+    @Override
+    public synchronized void siteAdded(String site) {
+        NotificationBroadcasterSupport emitter = new NotificationBroadcasterSupport(NOTIFICATIONS);
+        add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock), SiteMXBean.class, emitter));
+        emitters.put(site, emitter);
+    }
+
+    /** Unregisters the site's MBean; an event of the site that comes later is no one's notification. */
+    @Override
+    public synchronized void siteRemoved(String site) {
+        emitters.remove(site);
+        remove(ObjectNames.site(site));
     }
 
     private void add(ObjectName name, Object mbean) {
@@ -86,17 +111,23 @@ public final class JmxRegistry implements EventListener, AutoCloseable {
         emitter.sendNotification(notification);
     }
 
-    @Override
-    public synchronized void close() {
-        emitters.clear();
-        for (ObjectName name : registered) {
-            try {
-                server.unregisterMBean(name);
-            } catch (JMException e) {
-                log.warn("cannot unregister {}: {}", name, e.getMessage());
-            }
+    private void remove(ObjectName name) {
+        if (!registered.remove(name)) return;
+        try {
+            server.unregisterMBean(name);
+        } catch (JMException e) {
+            log.warn("cannot unregister {}: {}", name, e.getMessage());
         }
-        registered.clear();
+    }
+
+    @Override
+    public void close() {
+        Supervisor followed = supervisor;
+        if (followed != null) followed.unfollowSites(this);
+        synchronized (this) {
+            emitters.clear();
+            for (ObjectName name : List.copyOf(registered)) remove(name);
+        }
     }
 
     private static CompositeType stateChangeType() {

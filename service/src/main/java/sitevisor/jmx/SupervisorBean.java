@@ -1,9 +1,14 @@
 package sitevisor.jmx;
 
+import sitevisor.mbeans.ReloadResult;
+import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
+import sitevisor.supervise.Outcome;
+import sitevisor.supervise.ReloadReport;
 import sitevisor.supervise.Supervisor;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 
 /** Adapts the supervisor as a whole to {@link SupervisorMXBean}. */
 final class SupervisorBean implements SupervisorMXBean {
@@ -31,5 +36,36 @@ final class SupervisorBean implements SupervisorMXBean {
     @Override
     public long getUptime() {
         return ManagementFactory.getRuntimeMXBean().getUptime();
+    }
+
+    @Override
+    public SiteOutcome[] startAll() {
+        return rows(supervisor.startAll(Callers.current()));
+    }
+
+    @Override
+    public SiteOutcome[] stopAll() {
+        return rows(supervisor.stopAll(Callers.current()));
+    }
+
+    @Override
+    public SiteOutcome[] restartAll() {
+        return rows(supervisor.restartAll(Callers.current()));
+    }
+
+    @Override
+    public ReloadResult reload() {
+        ReloadReport report = supervisor.reload(Callers.current());
+        return new ReloadResult(names(report.added()), names(report.removed()), names(report.changed()), names(report.unchanged()),
+                rows(report.outcomes()));
+    }
+
+    private static SiteOutcome[] rows(List<Outcome> outcomes) {
+        return outcomes.stream().map(o -> new SiteOutcome(o.site(), o.instance(), o.ok(), o.state().name(), o.message()))
+                .toArray(SiteOutcome[]::new);
+    }
+
+    private static String[] names(List<String> sites) {
+        return sites.toArray(String[]::new);
     }
 }

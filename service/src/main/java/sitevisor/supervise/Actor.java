@@ -19,6 +19,11 @@ public record Actor(Kind kind, String name) {
         return new Actor(Kind.POLICY, which);
     }
 
+    /** The same actor, acting through something that names itself: {@code operator local jmx (reload)}. */
+    public Actor via(String what) {
+        return new Actor(kind, name + " (" + what + ")");
+    }
+
     public boolean isOperator() {
         return kind == Kind.OPERATOR;
     }

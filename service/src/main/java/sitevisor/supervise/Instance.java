@@ -37,9 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import static sitevisor.mbeans.SiteState.*;
 
 /**
- * One instance of a site and its state machine. Operations (start, stop, restart, kill, and the
- * crash policy acting on an exit) run one at a time under {@link #operation}; {@link #moveTo} is
- * the only place that changes the state, and it runs only under that lock.
+ * One instance of a site and its state machine. Operations (start, stop, restart, kill, retire,
+ * and the crash policy acting on an exit) run one at a time under {@link #operation};
+ * {@link #moveTo} is the only place that changes the state, and it runs only under that lock.
  */
 public final class Instance {
     private static final Logger log = LoggerFactory.getLogger(Instance.class);
@@ -60,6 +60,8 @@ public final class Instance {
     private volatile ExitStatus lastExit;
     private volatile int restarts;
     private volatile boolean wanted;
+    /** Why a reload took this instance out of service; null while it is in service. Once set, never cleared. */
+    private volatile String retiredBecause;
     private int startFailures;
     private ScheduledFuture<?> retry;
     private Actor actor = Actor.daemon("start-up");
@@ -119,6 +121,7 @@ public final class Instance {
         operation.lock();
         try {
             actor = by;
+            refuseIfRetired("start");
             cancelRetry();
             if (state == RUNNING || state == STARTING) return new Result(state, name() + " is already " + state.name().toLowerCase());
             if (state == UNKNOWN) {
@@ -165,6 +168,7 @@ public final class Instance {
         operation.lock();
         try {
             actor = by;
+            refuseIfRetired("restart");
             cancelRetry();
             stopLocked(site.stopSignal(), site.stopTimeout());
             if (state != STOPPED) {
@@ -176,6 +180,35 @@ public final class Instance {
         } finally {
             operation.unlock();
         }
+    }
+
+    /**
+     * Takes the instance out of service for a reload that removes its site or replaces it with new
+     * settings: stops it like {@link #stop}, and from then on refuses every start and restart, and
+     * its crash policy restarts nothing. The mark is set before the operation lock is taken, so an
+     * operation waiting for the lock — or one that started just before — cannot bring it back: a
+     * start in progress sees the stop request and gives way, and a later one is refused.
+     *
+     * @param why the reason later refusals give, as in {@code its site was removed from the config by a reload}
+     */
+    Result retire(Actor by, String why) {
+        retiredBecause = why;
+        Result stopped = halt(by, site.stopSignal(), site.stopTimeout());
+        // nothing of ours writes the log any more; one that survived SIGKILL may, so its file stays watched
+        if (stopped.state() == STOPPED) context.rotator().unwatch(logFile());
+        return stopped;
+    }
+
+    /** Whether the instance is meant to run: started and not stopped since (also when it gave up or exited on its own). */
+    boolean isWanted() {
+        return wanted && retiredBecause == null;
+    }
+
+    private void refuseIfRetired(String operationName) {
+        String why = retiredBecause;
+        if (why == null) return;
+        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot " + operationName + ": " + why);
+        throw new IllegalStateException("site '" + name() + "': cannot " + operationName + ": " + why);
     }
 
     /** A fresh start by request: the counts of earlier failures no longer apply. */
@@ -436,7 +469,7 @@ public final class Instance {
     private void retryStart() {
         operation.lock();
         try {
-            if (state != BACKOFF || !wanted) return;
+            if (state != BACKOFF || !isWanted()) return;
             restarts++;
             attemptStart(restartPolicy());
         } catch (RuntimeException e) {
@@ -473,7 +506,7 @@ public final class Instance {
             moveTo(EXITED, status + ran);
             current = null;
             cleanUpAfter(child);
-            if (!wanted || !site.restart().restartsAfter(status.exitCode(), status.signal())) return;
+            if (!isWanted() || !site.restart().restartsAfter(status.exitCode(), status.signal())) return;
 
             Instant now = context.clock().instant();
             recentCrashes.addLast(now);

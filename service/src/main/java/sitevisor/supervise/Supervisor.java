@@ -3,8 +3,12 @@ package sitevisor.supervise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.config.Config;
+import sitevisor.config.ConfigException;
+import sitevisor.config.ConfigLoader;
+import sitevisor.config.ConfigProblem;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
+import sitevisor.mbeans.SiteState;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
@@ -16,11 +20,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -28,16 +35,32 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
-/** Every site of one configuration: their instances, and operations over several at once. */
+/**
+ * Every site of one configuration: their instances, operations over several at once, and the
+ * reload that moves to a new configuration. The config and the sites are read by any thread
+ * (MBean and HTTP requests) and replaced together, as one immutable snapshot, only by a reload.
+ */
 public final class Supervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration WORKER_KEEP_ALIVE = Duration.ofSeconds(5);
+    // what a retired instance answers to an operation that raced with the reload
+    private static final String REMOVED_BY_RELOAD = "its site was removed from the config by a reload";
+    private static final String REPLACED_BY_RELOAD = "a reload replaced it with the site's new settings; ask again";
 
-    private final Config config;
+    /** The applied config and its instances, site by site in the file's order; never modified, only replaced. */
+    private record Snapshot(Config config, Map<String, List<Instance>> sites) {}
+
+    private volatile Snapshot snapshot;
     private final Context context;
-    private final Map<String, List<Instance>> sites = new LinkedHashMap<>();
+    /** Held by a reload, and by shutdown so that no reload starts sites behind it. */
+    private final ReentrantLock reloading = new ReentrantLock();
+    /** Set by shutdown under {@link #reloading}: a reload that waited for it must not start sites again. */
+    private boolean shutDown;
+    private final List<SitesListener> sitesListeners = new CopyOnWriteArrayList<>();
     private final ScheduledThreadPoolExecutor timers;
     private final ExecutorService workers;
     private final ExitWatcher watcher;
@@ -50,7 +73,6 @@ public final class Supervisor implements AutoCloseable {
 
     /** @param baseEnvironment what every site's environment starts from, before its own entries */
     public Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment) throws IOException {
-        this.config = config;
         PidFd.checkSupported();
         Files.createDirectories(config.runDir());
         Files.createDirectories(config.logsDir());
@@ -61,15 +83,40 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment));
-        for (SiteConfig site : config.sites().values()) {
-            List<Instance> instances = new ArrayList<>();
-            for (int i = 0; i < site.instances(); i++) instances.add(new Instance(site, i, context));
-            sites.put(site.name(), List.copyOf(instances));
+        Map<String, List<Instance>> sites = new LinkedHashMap<>();
+        for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
+        snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));
+    }
+
+    private List<Instance> newInstances(SiteConfig site) {
+        List<Instance> instances = new ArrayList<>();
+        for (int i = 0; i < site.instances(); i++) instances.add(new Instance(site, i, context));
+        return List.copyOf(instances);
+    }
+
+    /** The config in force: the one the daemon started with, or the last one a reload applied. */
+    public Config config() {
+        return snapshot.config();
+    }
+
+    /**
+     * Tells the listener of every site now, then of every site a later reload adds or removes. No
+     * reload runs meanwhile, so the listener misses none and hears of none twice. A listener that
+     * throws here is not added, and the exception is the caller's.
+     */
+    public void followSites(SitesListener listener) {
+        reloading.lock();
+        try {
+            for (String site : snapshot.sites().keySet()) listener.siteAdded(site);
+            sitesListeners.add(listener);
+        } finally {
+            reloading.unlock();
         }
     }
 
-    public Config config() {
-        return config;
+    /** Stops telling the listener of sites; it may still hear of a reload already under way. */
+    public void unfollowSites(SitesListener listener) {
+        sitesListeners.remove(listener);
     }
 
     /**
@@ -93,7 +140,8 @@ public final class Supervisor implements AutoCloseable {
     /** Pid files under run/ that belong to no configured instance: never signalled, only reported. */
     private void reportForeignPidFiles() {
         List<Path> known = all().stream().map(Instance::pidFilePath).toList();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(config.runDir(), "*.pid")) {
+        Path runDir = config().runDir();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(runDir, "*.pid")) {
             for (Path file : files) {
                 if (known.contains(file)) continue;
                 try {
@@ -113,13 +161,14 @@ public final class Supervisor implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            log.warn("cannot read {}: {}", config.runDir(), e.getMessage());
+            log.warn("cannot read {}: {}", runDir, e.getMessage());
         }
     }
 
     /** The instances of one site, or every site's for {@code all}; refused with the known names for an unknown one. */
     public List<Instance> instances(String site) {
         if ("all".equals(site)) return all();
+        Map<String, List<Instance>> sites = snapshot.sites();
         List<Instance> instances = sites.get(site);
         if (instances == null) {
             throw new IllegalArgumentException("no site named '" + site + "' (known: " + String.join(", ", sites.keySet()) + ")");
@@ -128,7 +177,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     public List<Instance> all() {
-        return sites.values().stream().flatMap(List::stream).toList();
+        return snapshot.sites().values().stream().flatMap(List::stream).toList();
     }
 
     public List<Instance.Result> start(String site, Actor by) {
@@ -147,37 +196,215 @@ public final class Supervisor implements AutoCloseable {
         return forEach(instances(site), i -> i.kill(by));
     }
 
+    /** Starts every instance of every site at once; a refusal is an outcome, never thrown. */
+    public List<Outcome> startAll(Actor by) {
+        return outcomes(all(), i -> i.start(by), SiteState.RUNNING);
+    }
+
+    /** Stops every instance of every site at once, each bounded by its own timeouts; a refusal is an outcome, never thrown. */
+    public List<Outcome> stopAll(Actor by) {
+        return outcomes(all(), i -> i.stop(by), SiteState.STOPPED);
+    }
+
+    /** Restarts every instance of every site at once, stopped ones included; a refusal is an outcome, never thrown. */
+    public List<Outcome> restartAll(Actor by) {
+        return outcomes(all(), i -> i.restart(by), SiteState.RUNNING);
+    }
+
     public List<Instance.Status> status() {
         return all().stream().map(Instance::status).toList();
     }
 
-    /** Stops every site in parallel, each bounded by its own timeouts. */
+    /** Stops every site in parallel, each bounded by its own timeouts, after a reload under way has finished. */
     public void shutdown(Actor by) {
-        forEach(all(), i -> i.stop(by));
+        reloading.lock();
+        try {
+            shutDown = true;
+            forEach(all(), i -> i.stop(by));
+        } finally {
+            reloading.unlock();
+        }
     }
+
+    // ---------------------------------------------------------------- reload
+
+    /**
+     * Re-reads the config file in force, with the loader and checks of start-up, and applies only
+     * what changed. First, in parallel, the instances of removed and changed sites are stopped and
+     * retired, which frees their ports; then, in parallel, changed sites that were meant to run and
+     * added sites with {@code autostart} are started with their new settings. Sites whose settings
+     * are equal are not touched. One reload runs at a time; another waits for it.
+     *
+     * @throws IllegalStateException with every problem, when the file cannot be used or changes
+     *                               what only a daemon restart can apply, or once the daemon is
+     *                               shutting down; nothing has changed then
+     */
+    public ReloadReport reload(Actor by) {
+        reloading.lock();
+        try {
+            if (shutDown) throw new IllegalStateException("reload refused: the daemon is shutting down; nothing was changed");
+            Snapshot before = snapshot;
+            Config next = loadAgain(before.config());
+            refuseDaemonChanges(before.config(), next);
+            Actor reload = by.via("reload");
+            Changes changes = Changes.between(before.config(), next);
+            // decided before the stop, which clears it: a changed site runs again only if it was meant to run
+            List<String> restarting = changes.changed().stream()
+                    .filter(site -> before.sites().get(site).stream().anyMatch(Instance::isWanted)).toList();
+
+            // first free the ports: stop what goes away or is replaced, and keep it from coming back
+            List<Instance> leaving = new ArrayList<>();
+            for (String site : changes.removed()) leaving.addAll(before.sites().get(site));
+            for (String site : changes.changed()) leaving.addAll(before.sites().get(site));
+            List<Outcome> outcomes = new ArrayList<>(outcomes(leaving, i -> i.retire(reload,
+                    changes.removed().contains(i.site().name()) ? REMOVED_BY_RELOAD : REPLACED_BY_RELOAD), SiteState.STOPPED));
+
+            Map<String, List<Instance>> sites = new LinkedHashMap<>();
+            for (SiteConfig site : next.sites().values()) {
+                sites.put(site.name(), changes.unchanged().contains(site.name()) ? before.sites().get(site.name()) : newInstances(site));
+            }
+            snapshot = new Snapshot(next, Collections.unmodifiableMap(sites));
+            changes.removed().forEach(site -> tellListeners(site, "removed", SitesListener::siteRemoved));
+            changes.added().forEach(site -> tellListeners(site, "added", SitesListener::siteAdded));
+
+            List<Instance> starting = new ArrayList<>();
+            for (String site : restarting) starting.addAll(sites.get(site));
+            for (String site : changes.added()) if (next.sites().get(site).autostart()) starting.addAll(sites.get(site));
+            outcomes.addAll(outcomes(starting, i -> i.start(reload), SiteState.RUNNING));
+
+            ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), changes.unchanged(), outcomes);
+            log.info("reloaded: {}: {} [{}]", next.file(), report.summary(), reload);
+            return report;
+        } finally {
+            reloading.unlock();
+        }
+    }
+
+    /** Which sites a new config adds, removes, changes and leaves as they are: by name, then by equal settings. */
+    private record Changes(List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {
+        static Changes between(Config before, Config next) {
+            Changes changes = new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (String site : before.siteNames()) if (next.site(site).isEmpty()) changes.removed().add(site);
+            for (SiteConfig site : next.sites().values()) {
+                SiteConfig old = before.site(site.name()).orElse(null);
+                if (old == null) changes.added().add(site.name());
+                else if (old.equals(site)) changes.unchanged().add(site.name());
+                else changes.changed().add(site.name());
+            }
+            return changes;
+        }
+    }
+
+    private Config loadAgain(Config current) {
+        try {
+            // the daemon's environment answers for PATH, as it did at start-up
+            return ConfigLoader.load(current.file(), context.baseEnvironment()::get);
+        } catch (ConfigException e) {
+            int count = e.problems().size();
+            StringBuilder message = new StringBuilder("reload refused: " + count + " problem" + (count == 1 ? "" : "s")
+                    + " in " + current.file() + "; nothing was changed");
+            for (ConfigProblem problem : e.problems()) message.append('\n').append(problem);
+            throw new IllegalStateException(message.toString());
+        }
+    }
+
+    /** home, jolokia and jmx are bound when the daemon starts: its lock and files, its listening sockets. */
+    private static void refuseDaemonChanges(Config current, Config next) {
+        List<String> changes = new ArrayList<>();
+        if (!current.home().equals(next.home())) changes.add("home changed from " + current.home() + " to " + next.home());
+        if (!current.jolokia().host().equals(next.jolokia().host())) {
+            changes.add("jolokia.host changed from " + current.jolokia().host() + " to " + next.jolokia().host());
+        }
+        if (current.jolokia().port() != next.jolokia().port()) {
+            changes.add("jolokia.port changed from " + current.jolokia().port() + " to " + next.jolokia().port());
+        }
+        if (current.jmxPort() != next.jmxPort()) changes.add("jmx.port changed from " + current.jmxPort() + " to " + next.jmxPort());
+        if (changes.isEmpty()) return;
+        throw new IllegalStateException("reload refused: " + String.join("; ", changes) + " in " + next.file()
+                + "; the daemon must be restarted for " + (changes.size() == 1 ? "it" : "them") + ", so nothing was changed "
+                + "(put the old value back to reload the sites)");
+    }
+
+    /** A listener that fails is logged and passed: the sites themselves are applied already. */
+    private void tellListeners(String site, String what, BiConsumer<SitesListener, String> call) {
+        for (SitesListener listener : sitesListeners) {
+            try {
+                call.accept(listener, site);
+            } catch (RuntimeException e) {
+                log.error("failed: site '{}' {} by a reload: {}", site, what, e.getMessage(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- many instances at once
 
     /**
      * Runs the operation on every instance at once and waits for all. The first refusal is thrown
      * after all have finished, so one refused instance does not leave the others half-done.
      */
     private <T> List<T> forEach(List<Instance> instances, Function<Instance, T> operation) {
-        if (instances.size() == 1) return java.util.Collections.singletonList(operation.apply(instances.get(0)));
-        List<CompletableFuture<T>> futures = instances.stream()
-                .map(i -> CompletableFuture.supplyAsync(() -> operation.apply(i), workers)).toList();
         List<T> results = new ArrayList<>();
         RuntimeException first = null;
-        for (CompletableFuture<T> future : futures) {
-            try {
-                results.add(future.join());
-            } catch (CompletionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r : e;
-                if (first == null) first = cause;
-                else first.addSuppressed(cause);
+        for (Attempt<T> attempt : attemptEach(instances, operation)) {
+            if (attempt.refusal() == null) {
+                results.add(attempt.result());
+            } else if (first == null) {
+                first = attempt.refusal();
+            } else {
+                first.addSuppressed(attempt.refusal());
             }
         }
-        scheduleHeapTrim();
         if (first != null) throw first;
         return results;
+    }
+
+    /**
+     * Runs the operation on every instance at once and waits for all; each instance's outcome is
+     * ok when it ended in {@code goal}, and a refusal becomes an outcome with its message.
+     */
+    private List<Outcome> outcomes(List<Instance> instances, Function<Instance, Instance.Result> operation, SiteState goal) {
+        List<Attempt<Instance.Result>> attempts = attemptEach(instances, operation);
+        List<Outcome> outcomes = new ArrayList<>(attempts.size());
+        for (int i = 0; i < attempts.size(); i++) {
+            Instance instance = instances.get(i);
+            Attempt<Instance.Result> attempt = attempts.get(i);
+            if (attempt.refusal() == null) {
+                Instance.Result result = attempt.result();
+                outcomes.add(new Outcome(instance.site().name(), instance.index(), result.state() == goal, result.state(), result.message()));
+            } else {
+                String why = Objects.requireNonNullElse(attempt.refusal().getMessage(), attempt.refusal().toString());
+                outcomes.add(new Outcome(instance.site().name(), instance.index(), false, instance.state(), why));
+            }
+        }
+        return outcomes;
+    }
+
+    /** An operation's result, or what it threw instead. */
+    private record Attempt<T>(T result, RuntimeException refusal) {}
+
+    private <T> List<Attempt<T>> attemptEach(List<Instance> instances, Function<Instance, T> operation) {
+        if (instances.size() == 1) return List.of(attempt(instances.get(0), operation));
+        List<CompletableFuture<Attempt<T>>> futures = instances.stream()
+                .map(i -> CompletableFuture.supplyAsync(() -> attempt(i, operation), workers)).toList();
+        List<Attempt<T>> attempts = new ArrayList<>(futures.size());
+        for (CompletableFuture<Attempt<T>> future : futures) {
+            try {
+                attempts.add(future.join());
+            } catch (CompletionException e) {
+                // not a refusal but an Error: still wait for the others, then report it like one
+                attempts.add(new Attempt<>(null, e));
+            }
+        }
+        if (!instances.isEmpty()) scheduleHeapTrim();
+        return attempts;
+    }
+
+    private static <T> Attempt<T> attempt(Instance instance, Function<Instance, T> operation) {
+        try {
+            return new Attempt<>(operation.apply(instance), null);
+        } catch (RuntimeException refused) {
+            return new Attempt<>(null, refused);
+        }
     }
 
     /**

@@ -21,8 +21,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -129,6 +132,89 @@ class JmxRegistryTest {
             assertEquals("operator local jmx", data.get("actor"));
             assertFalse(((String) data.get("reason")).isEmpty());
         }
+    }
+
+    @Test
+    void theSupervisorsOperationsAreDescribedAndAnswerOpenTypes() throws Exception {
+        MBeanInfo info = server.getMBeanInfo(ObjectNames.SUPERVISOR);
+        Map<String, MBeanOperationInfo> operations = Arrays.stream(info.getOperations())
+                .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
+        assertEquals(Set.of("startAll", "stopAll", "restartAll", "reload"), operations.keySet());
+        for (MBeanOperationInfo operation : operations.values()) {
+            assertFalse(operation.getDescription().isEmpty() || operation.getDescription().equals(operation.getName()), operation.getName());
+        }
+        assertTrue(operations.get("reload").getDescription().contains("home, jolokia or jmx"), operations.get("reload").getDescription());
+        assertEquals(CompositeData.class.getName(), operations.get("reload").getReturnType());
+        assertEquals(CompositeData[].class.getName(), operations.get("stopAll").getReturnType());
+    }
+
+    @Test
+    void operationsOnEverySiteAnswerOneRowPerInstance() throws Exception {
+        CompositeData[] started = (CompositeData[]) server.invoke(ObjectNames.SUPERVISOR, "startAll", new Object[0], new String[0]);
+        assertEquals(List.of("blog/0 true RUNNING", "workers/0 true RUNNING", "workers/1 true RUNNING"), rows(started));
+        assertFalse(((String) started[0].get("message")).isEmpty());
+        assertEquals("RUNNING", server.getAttribute(ObjectNames.site("workers"), "State"));
+
+        CompositeData[] stopped = (CompositeData[]) server.invoke(ObjectNames.SUPERVISOR, "stopAll", new Object[0], new String[0]);
+        assertEquals(List.of("blog/0 true STOPPED", "workers/0 true STOPPED", "workers/1 true STOPPED"), rows(stopped));
+        assertEquals(0, fixture.processesAlive());
+    }
+
+    @Test
+    void reloadUnregistersRemovedSitesAndRegistersAddedOnesAndAChangedSiteKeepsItsMBean() throws Exception {
+        ObjectName blog = ObjectNames.site("blog");
+        server.invoke(blog, "start", new Object[0], new String[0]);
+        List<Notification> received = new CopyOnWriteArrayList<>();
+        server.addNotificationListener(blog, (notification, handback) -> received.add(notification), null, null);
+        fixture.rewrite("""
+                blog:
+                  command: [sleep, "1001"]
+                  startSeconds: 0
+                shop:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+
+        CompositeData result = (CompositeData) server.invoke(ObjectNames.SUPERVISOR, "reload", new Object[0], new String[0]);
+
+        assertArrayEquals(new String[]{"shop"}, (String[]) result.get("added"));
+        assertArrayEquals(new String[]{"workers"}, (String[]) result.get("removed"));
+        assertArrayEquals(new String[]{"blog"}, (String[]) result.get("changed"));
+        assertArrayEquals(new String[0], (String[]) result.get("unchanged"));
+        assertEquals(List.of("workers/0 true STOPPED", "workers/1 true STOPPED", "blog/0 true STOPPED", "blog/0 true RUNNING", "shop/0 true RUNNING"),
+                rows((CompositeData[]) result.get("outcomes")));
+
+        assertFalse(server.isRegistered(ObjectNames.site("workers")), "the removed site's MBean is still registered");
+        assertEquals("RUNNING", server.getAttribute(ObjectNames.site("shop"), "State"));
+        assertArrayEquals(new String[]{"blog", "shop"}, (String[]) server.getAttribute(ObjectNames.SUPERVISOR, "Sites"));
+        // the changed site's MBean stayed, kept its listeners, and now shows the new process
+        assertEquals("RUNNING", server.getAttribute(blog, "State"));
+        assertEquals("sleep 1001", sitevisor.posix.Processes.commandLine((Long) server.getAttribute(blog, "Pid")));
+        List<String> transitions = received.stream().map(n -> (CompositeData) n.getUserData())
+                .map(d -> d.get("from") + ">" + d.get("to") + " by " + d.get("actor")).toList();
+        assertEquals(List.of("RUNNING>STOPPING by operator local jmx (reload)", "STOPPING>STOPPED by operator local jmx (reload)",
+                "STOPPED>STARTING by operator local jmx (reload)", "STARTING>RUNNING by operator local jmx (reload)"), transitions);
+
+        registry.close();
+        assertEquals(0, server.queryNames(new ObjectName("sitevisor:*"), null).size(), "left registered after close");
+    }
+
+    @Test
+    void aRefusedReloadIsAJdkExceptionNamingEveryProblem() throws Exception {
+        fixture.rewrite("""
+                blog:
+                  command: [sleep, "1000"]
+                  stopSignal: TREM
+                """);
+        var e = assertThrows(javax.management.RuntimeMBeanException.class,
+                () -> server.invoke(ObjectNames.SUPERVISOR, "reload", new Object[0], new String[0]));
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("sites.blog.stopSignal in " + fixture.configFile()), e.getCause().getMessage());
+        assertTrue(server.isRegistered(ObjectNames.site("workers")), "a refused reload removed a site");
+    }
+
+    private static List<String> rows(CompositeData[] outcomes) {
+        return Arrays.stream(outcomes).map(o -> o.get("site") + "/" + o.get("instance") + " " + o.get("ok") + " " + o.get("state")).toList();
     }
 
     @Test

@@ -26,9 +26,18 @@ public final class Fixture implements AutoCloseable {
 
     /** Writes {@code sitevisor.yml} with these sites (YAML under {@code sites:}, indented by 2) and loads it. */
     Config config(String sitesYaml) throws Exception {
-        Path file = dir.resolve("sitevisor.yml");
-        Files.writeString(file, "home: var\njolokia: { port: 18778 }\nsites:\n" + sitesYaml.stripIndent().indent(2));
-        return ConfigLoader.load(file);
+        rewrite(sitesYaml);
+        return ConfigLoader.load(configFile());
+    }
+
+    /** The config file the supervisor runs. */
+    public Path configFile() {
+        return dir.resolve("sitevisor.yml");
+    }
+
+    /** Writes {@code sitevisor.yml} again with these sites, as an operator edits it before a reload. */
+    public void rewrite(String sitesYaml) throws java.io.IOException {
+        Files.writeString(configFile(), "home: var\njolokia: { port: 18778 }\nsites:\n" + sitesYaml.stripIndent().indent(2));
     }
 
     public Supervisor supervise(String sitesYaml) throws Exception {

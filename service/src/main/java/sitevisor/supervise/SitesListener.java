@@ -1,0 +1,14 @@
+package sitevisor.supervise;
+
+/**
+ * Hears of the sites a supervisor has and of those a reload adds or removes, so an adapter (the
+ * JMX registry) can follow without the supervisor knowing of it. Called on the reload's thread,
+ * never during another call to the same listener.
+ */
+public interface SitesListener {
+    /** The site is configured: before a reload starts any of its instances. */
+    void siteAdded(String site);
+
+    /** The site is gone from the config: after a reload has stopped its instances. */
+    void siteRemoved(String site);
+}
