@@ -237,7 +237,7 @@ public final class Cli {
         for (Object each : outcomes) {
             Map<String, Object> outcome = Json.map(each);
             table.row(Json.text(outcome, "site"), Json.number(outcome, "instance"), Json.text(outcome, "state"),
-                    (Json.flag(outcome, "ok") ? "" : "refused: ") + Json.text(outcome, "message"));
+                    (Json.flag(outcome, "ok") ? "" : "failed: ") + Json.text(outcome, "message"));
         }
         return table;
     }
@@ -259,7 +259,7 @@ public final class Cli {
         } else {
             for (String key : List.of("added", "removed", "changed", "unchanged")) {
                 List<Object> names = Json.list(result.get(key));
-                out.println((key + ":").concat(" ".repeat(11 - key.length())) + (names.isEmpty() ? "-" : String.join(", ", names.stream().map(Object::toString).toList())));
+                out.println((key + ":").concat(" ".repeat(10 - key.length())) + (names.isEmpty() ? "-" : String.join(", ", names.stream().map(Object::toString).toList())));
             }
             if (!outcomes.isEmpty()) out.print(outcomeTable(outcomes));
         }

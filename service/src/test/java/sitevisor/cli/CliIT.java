@@ -79,10 +79,14 @@ class CliIT {
     }
 
     private Process startDaemon() throws Exception {
+        webPort = freePort();
+        return startDaemon(sites());
+    }
+
+    private Process startDaemon(String sites) throws Exception {
         config = dir.resolve("sitevisor.yml");
         jolokiaPort = freePort();
-        webPort = freePort();
-        writeConfig(sites());
+        writeConfig(sites);
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
@@ -226,6 +230,44 @@ class CliIT {
         long newPid = pidOf("web", 0);
         Await.until("the new process's first line followed", WAIT, () -> Files.readString(followed).contains("pid " + newPid));
         follow.destroy();
+    }
+
+    private static String sleeper(String name, int seconds) {
+        return "  " + name + ":\n    command: [sleep, \"" + seconds + "\"]\n    startSeconds: 0\n";
+    }
+
+    @Test
+    void reloadStartsTheAddedStopsTheRemovedRestartsTheChangedAndLeavesTheRestAlone() throws Exception {
+        startDaemon(sleeper("keep", 1000) + sleeper("gone", 1001) + sleeper("change", 1002));
+        long keep = pidOf("keep", 0);
+        long gone = pidOf("gone", 0);
+        long change = pidOf("change", 0);
+
+        writeConfig(sleeper("keep", 1000) + sleeper("change", 1003) + sleeper("fresh", 1004));
+        Run reload = cli("reload");
+        assertEquals(0, reload.exitCode(), reload.toString());
+        assertTrue(reload.out().startsWith("added:     fresh\nremoved:   gone\nchanged:   change\nunchanged: keep\n"), reload.toString());
+        assertEquals(keep, pidOf("keep", 0), "an untouched site was restarted");
+        assertFalse(isAlive(gone), "the removed site still runs");
+        long changed = pidOf("change", 0);
+        assertNotEquals(change, changed);
+        assertFalse(isAlive(change));
+        assertTrue(Files.readString(Path.of("/proc/" + changed + "/cmdline")).contains("1003"), "the changed site runs its old command");
+        assertTrue(isAlive(pidOf("fresh", 0)));
+        Run afterRemoval = cli("status", "gone");
+        assertEquals(1, afterRemoval.exitCode(), afterRemoval.toString());
+        assertTrue(afterRemoval.err().contains("(known: keep, change, fresh)"), afterRemoval.toString());
+
+        // a config with an error is refused whole: the running one stays, every process with it
+        writeConfig(sleeper("keep", 1000) + "  change:\n    command: [/no/such/program]\n" + sleeper("fresh", 1004) + sleeper("later", 1005));
+        Run refused = cli("reload");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("reload refused"), refused.toString());
+        assertTrue(refused.err().contains("sites.change.command"), refused.toString());
+        assertEquals(keep, pidOf("keep", 0));
+        assertEquals(changed, pidOf("change", 0));
+        Run status = cli("status");
+        assertFalse(status.out().contains("later"), status.toString());
     }
 
     private static boolean isAlive(long pid) {
