@@ -4,6 +4,7 @@ import javax.management.ConstructorParameters;
 
 /** One instance of a site, as a row of {@link SiteMXBean#getInstances()}: a CompositeData to JMX clients. */
 public final class InstanceInfo {
+    private final String site;
     private final int instance;
     private final String state;
     private final long pid;
@@ -12,9 +13,11 @@ public final class InstanceInfo {
     private final int restarts;
     private final String lastExit;
     private final String reason;
+    private final long memoryBytes;
 
-    @ConstructorParameters({"instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason"})
-    public InstanceInfo(int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason) {
+    @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes"})
+    public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason, long memoryBytes) {
+        this.site = site;
         this.instance = instance;
         this.state = state;
         this.pid = pid;
@@ -23,6 +26,12 @@ public final class InstanceInfo {
         this.restarts = restarts;
         this.lastExit = lastExit;
         this.reason = reason;
+        this.memoryBytes = memoryBytes;
+    }
+
+    /** The site's name. */
+    public String getSite() {
+        return site;
     }
 
     /** The instance number, from 0. */
@@ -63,5 +72,10 @@ public final class InstanceInfo {
     /** Why the instance is in its state, in words. */
     public String getReason() {
         return reason;
+    }
+
+    /** Resident memory of the instance's process and the processes it forked, in bytes; 0 when none runs. */
+    public long getMemoryBytes() {
+        return memoryBytes;
     }
 }

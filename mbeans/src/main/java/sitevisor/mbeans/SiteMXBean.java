@@ -23,13 +23,13 @@ public interface SiteMXBean {
     @Description("The port of instance 0 (instance i listens on Port + i), 0 when the site has none")
     int getPort();
 
-    @Description("Resident memory of all the site's processes in bytes; 0 until the memory watch lands")
+    @Description("Resident memory of the site's processes in bytes: each instance's process and those it forked, sampled at most once a second")
     long getMemoryBytes();
 
     @Description("How the last process of instance 0 ended, empty when none has")
     String getLastExit();
 
-    @Description("Every instance: state, pid, uptime, port, restarts, last exit, reason")
+    @Description("Every instance: state, pid, uptime, port, restarts, last exit, reason, memory")
     InstanceInfo[] getInstances();
 
     @Description("Starts every instance and waits until each is ready or has failed. A no-op for a running site; refused while its port is held by another process")

@@ -11,6 +11,9 @@ public interface SupervisorMXBean {
     @Description("The configured sites, in the config file's order (after a reload, the reloaded file's)")
     String[] getSites();
 
+    @Description("Every instance of every site, in the config file's order: what sitevisor status shows, in one read")
+    InstanceInfo[] getInstances();
+
     @Description("The config file the daemon runs")
     String getConfigFile();
 

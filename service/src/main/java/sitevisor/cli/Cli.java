@@ -45,7 +45,6 @@ public final class Cli {
     // the daemon's own timeouts (startTimeout, stopTimeout), so the client waits as long as it works
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration OPERATION_TIMEOUT = Duration.ZERO;
-    private static final String ALL_SITES = "sitevisor:type=Site,name=*";
     private static final String SUPERVISOR = ObjectNames.SUPERVISOR.getCanonicalName();
 
     private final Invocation invocation;
@@ -117,44 +116,44 @@ public final class Cli {
     // ---- status
 
     private int status(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        String mbean = site == null ? ALL_SITES : ObjectNames.site(site).getCanonicalName();
-        List<Object> answers = Json.list(client.post(List.of(
-                JolokiaClient.read(SUPERVISOR, "Sites"),
-                JolokiaClient.read(mbean, List.of("Instances", "MemoryBytes"))), STATUS_TIMEOUT));
-        List<String> order = Json.list(value(answers.get(0))).stream().map(Object::toString).toList();
-        Map<String, Object> siteAnswer = Json.map(answers.get(1));
-        if (site != null && !order.contains(site)) return fail(FAILED, unknownSite(site, order));
-        Map<String, Map<String, Object>> bySite = new LinkedHashMap<>();
-        if (site != null) {
-            bySite.put(site, Json.map(value(siteAnswer)));
+        List<Object> rows;
+        if (site != null && !isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
+        if (site == null) {
+            // every instance of every site, in the config's order, in one read of one attribute
+            Map<String, Object> answer = Json.map(client.post(JolokiaClient.read(SUPERVISOR, "Instances"), STATUS_TIMEOUT));
+            if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
+            rows = Json.list(answer.get("value"));
         } else {
-            for (Map.Entry<String, Object> entry : Json.map(value(siteAnswer)).entrySet()) {
-                bySite.put(siteName(entry.getKey()), Json.map(entry.getValue()));
-            }
+            List<Object> answers = Json.list(client.post(List.of(
+                    JolokiaClient.read(ObjectNames.site(site).getCanonicalName(), "Instances"),
+                    JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
+            List<String> known = Json.list(value(answers.get(1))).stream().map(Object::toString).toList();
+            if (!known.contains(site)) return fail(FAILED, unknownSite(site, known));
+            rows = Json.list(value(answers.get(0)));
         }
-        List<Map<String, Object>> sites = new ArrayList<>();
-        for (String name : order) {
-            Map<String, Object> attributes = bySite.get(name);
-            if (attributes == null) continue; // came or went between the two reads of one request
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("site", name);
-            row.put("memoryBytes", Json.number(attributes, "MemoryBytes"));
-            row.put("instances", Json.list(attributes.get("Instances")).stream().map(Cli::instanceRow).toList());
-            sites.add(row);
+        Map<String, List<Map<String, Object>>> bySite = new LinkedHashMap<>();
+        for (Object row : rows) {
+            bySite.computeIfAbsent(Json.text(Json.map(row), "site"), name -> new ArrayList<>()).add(instanceRow(row));
         }
         if (invocation.json()) {
+            List<Map<String, Object>> sites = new ArrayList<>();
+            for (Map.Entry<String, List<Map<String, Object>>> entry : bySite.entrySet()) {
+                Map<String, Object> printed = new LinkedHashMap<>();
+                printed.put("site", entry.getKey());
+                printed.put("instances", entry.getValue());
+                sites.add(printed);
+            }
             out.println(Json.write(Map.of("sites", sites)));
             return OK;
         }
         Table table = new Table("SITE", "INSTANCE", "STATE", "PID", "UPTIME", "PORT", "MEMORY", "RESTARTS", "NOTE");
-        for (Map<String, Object> row : sites) {
-            long memoryBytes = (long) row.get("memoryBytes");
-            for (Object each : Json.list(row.get("instances"))) {
-                Map<String, Object> instance = Json.map(each);
+        for (Map.Entry<String, List<Map<String, Object>>> entry : bySite.entrySet()) {
+            for (Map<String, Object> instance : entry.getValue()) {
                 String state = Json.text(instance, "state");
                 long pid = Json.number(instance, "pid");
                 long port = Json.number(instance, "port");
-                table.row(row.get("site"), Json.number(instance, "instance"), state,
+                long memoryBytes = Json.number(instance, "memoryBytes");
+                table.row(entry.getKey(), Json.number(instance, "instance"), state,
                         pid == 0 ? "-" : pid, pid == 0 ? "-" : Table.duration(Json.number(instance, "uptimeMillis")),
                         port == 0 ? "-" : port, memoryBytes == 0 ? "-" : Table.bytes(memoryBytes),
                         Json.number(instance, "restarts"), note(state, instance));
@@ -164,7 +163,8 @@ public final class Cli {
         return OK;
     }
 
-    private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason");
+    private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "memoryBytes",
+            "restarts", "lastExit", "reason");
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
     private static Map<String, Object> instanceRow(Object instance) {
@@ -180,18 +180,11 @@ public final class Cli {
         return reason.isEmpty() ? Json.text(instance, "lastExit") : reason;
     }
 
-    /** {@code sitevisor:type=Site,name=blog} and its canonical form {@code sitevisor:name=blog,type=Site} alike. */
-    static String siteName(String objectName) {
-        for (String property : objectName.substring(objectName.indexOf(':') + 1).split(",")) {
-            if (property.startsWith("name=")) return property.substring("name=".length());
-        }
-        return objectName;
-    }
-
     // ---- operations
 
     private int oneSite(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         String operation = invocation.command();
+        if (!isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
         // the known sites come with the same answer, for the message a mistyped name gets
         List<Object> answers = Json.list(client.post(List.of(
                 JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation),
@@ -280,6 +273,15 @@ public final class Cli {
         String type = Json.text(answer, "error_type");
         if (!type.isEmpty() && error.startsWith(type)) error = error.substring(type.length()).replaceFirst("^\\s*:\\s*", "");
         return error.isEmpty() ? "failed (HTTP agent status " + Json.number(answer, "status") + ")" : error;
+    }
+
+    /** What a config accepts as a site name; anything else cannot name an MBean, so it is unknown. */
+    private static boolean isSiteName(String site) {
+        return site.matches("[a-z0-9][a-z0-9._-]*");
+    }
+
+    private static List<String> knownSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        return Json.list(value(client.post(JolokiaClient.read(SUPERVISOR, "Sites"), STATUS_TIMEOUT))).stream().map(Object::toString).toList();
     }
 
     static String unknownSite(String site, List<String> known) {

@@ -82,20 +82,28 @@ public final class ConfigLoader {
     public static Config.Address address(Path file) throws ConfigException {
         Path absolute = file.toAbsolutePath().normalize();
         String text = readText(absolute);
-        // a client runs for one request: composing hundreds of sites it does not read would cost
-        // more than the request, so the block of sites is blanked first (lines keep their numbers)
-        String withoutSites = blankSitesBlock(text);
-        if (withoutSites != null) {
-            try {
-                return address(absolute, withoutSites);
-            } catch (ConfigException e) {
-                // the file is written in a form the shortcut does not know; read it all
-            }
-        }
-        return address(absolute, text);
+        // a client runs for one request: a YAML parser's start-up would cost it more than the
+        // request, so the plain forms are read without one; anything else goes to the parser
+        Optional<Config.Address> plain = TopLevelReader.read(text).map(values -> plainAddress(absolute, values));
+        return plain.isPresent() ? plain.get() : address(absolute, text);
     }
 
-    private static Config.Address address(Path absolute, String text) throws ConfigException {
+    /** The address from plainly written values, or null when one of them is not valid: then the parser reports it. */
+    private static Config.Address plainAddress(Path file, Map<String, String> values) {
+        Path home;
+        try {
+            home = file.getParent().resolve(values.getOrDefault("home", "var")).normalize();
+        } catch (InvalidPathException e) {
+            return null;
+        }
+        String host = values.getOrDefault("jolokia.host", Config.DEFAULT_JOLOKIA.host());
+        if (host.isBlank() || host.contains("/") || host.matches(".*\\s.*")) return null;
+        int port = Integer.parseInt(values.getOrDefault("jolokia.port", Integer.toString(Config.DEFAULT_JOLOKIA.port())));
+        if (port < 1 || port > 65535) return null;
+        return new Config.Address(file, home, new Config.Endpoint(host, port));
+    }
+
+    static Config.Address address(Path absolute, String text) throws ConfigException {
         Node root = compose(absolute, text);
         ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
         if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
@@ -124,44 +132,6 @@ public final class ConfigLoader {
         Node sitesNode = top.value("sites").orElse(null);
         if (!(sitesNode instanceof MappingNode)) return List.of();
         return List.copyOf(YamlMap.read(sitesNode, "sites", top.keyLine("sites"), YamlMap.Keys.ANY, loader.problems).keys());
-    }
-
-    /**
-     * The text with the lines of a block-style {@code sites:} mapping made empty, or null when
-     * the file does not write its sites so (then only a full read is right).
-     */
-    static String blankSitesBlock(String text) {
-        String[] lines = text.split("\n", -1);
-        int start = -1;
-        for (int i = 0; i < lines.length; i++) {
-            if (isSitesKeyAlone(lines[i])) {
-                start = i;
-                break;
-            }
-        }
-        if (start < 0) return null;
-        StringBuilder out = new StringBuilder(text.length() / 4);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            boolean inBlock = i > start && isIndentedOrBlank(line);
-            if (i > start && !inBlock) start = Integer.MAX_VALUE; // the block ended at the first line back at column 0
-            if (!inBlock) out.append(line);
-            if (i < lines.length - 1) out.append('\n');
-        }
-        return out.toString();
-    }
-
-    /** {@code sites:} at column 0 with nothing after it but blanks or a comment. */
-    private static boolean isSitesKeyAlone(String line) {
-        if (!line.startsWith("sites:")) return false;
-        String rest = line.substring("sites:".length()).strip();
-        return rest.isEmpty() || rest.startsWith("#");
-    }
-
-    private static boolean isIndentedOrBlank(String line) {
-        if (line.isEmpty() || line.equals("\r")) return true;
-        char first = line.charAt(0);
-        return first == ' ' || first == '\t' || first == '#';
     }
 
     private static String readText(Path absolute) throws ConfigException {

@@ -65,7 +65,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
         this.supervisor = supervisor;
         this.clock = clock;
         synchronized (this) {
-            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
+            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor, clock), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
         }
         supervisor.followSites(this);
     }

@@ -65,7 +65,7 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public long getMemoryBytes() {
-        return 0;
+        return statuses().stream().mapToLong(Instance.Status::residentBytes).sum();
     }
 
     @Override
@@ -76,8 +76,12 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public InstanceInfo[] getInstances() {
-        return statuses().stream().map(s -> new InstanceInfo(s.instance(), s.state().name(), s.pid(), uptimeMillis(s), s.port(),
-                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason())).toArray(InstanceInfo[]::new);
+        return statuses().stream().map(s -> info(s, clock)).toArray(InstanceInfo[]::new);
+    }
+
+    static InstanceInfo info(Instance.Status s, Clock clock) {
+        return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
+                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes());
     }
 
     @Override
@@ -111,6 +115,10 @@ final class SiteBean implements SiteMXBean {
     }
 
     private long uptimeMillis(Instance.Status status) {
+        return uptimeMillis(status, clock);
+    }
+
+    private static long uptimeMillis(Instance.Status status, Clock clock) {
         if (status.pid() == 0 || status.startedAt() == null) return 0;
         return Math.max(0, Duration.between(status.startedAt(), clock.instant()).toMillis());
     }

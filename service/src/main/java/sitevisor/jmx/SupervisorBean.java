@@ -1,5 +1,6 @@
 package sitevisor.jmx;
 
+import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.ReloadResult;
 import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
@@ -8,19 +9,27 @@ import sitevisor.supervise.ReloadReport;
 import sitevisor.supervise.Supervisor;
 
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.util.List;
 
 /** Adapts the supervisor as a whole to {@link SupervisorMXBean}. */
 final class SupervisorBean implements SupervisorMXBean {
     private final Supervisor supervisor;
+    private final Clock clock;
 
-    SupervisorBean(Supervisor supervisor) {
+    SupervisorBean(Supervisor supervisor, Clock clock) {
         this.supervisor = supervisor;
+        this.clock = clock;
     }
 
     @Override
     public String[] getSites() {
         return supervisor.config().siteNames().toArray(String[]::new);
+    }
+
+    @Override
+    public InstanceInfo[] getInstances() {
+        return supervisor.status().stream().map(s -> SiteBean.info(s, clock)).toArray(InstanceInfo[]::new);
     }
 
     @Override

@@ -69,4 +69,9 @@ public interface LibC {
 
     /** glibc: gives the free memory of every malloc arena back to the kernel. */
     int malloc_trim(long padBytes);
+
+    /** {@code _SC_PAGESIZE} in glibc's unistd.h on Linux. */
+    int SC_PAGESIZE = 30;
+
+    long sysconf(int name);
 }

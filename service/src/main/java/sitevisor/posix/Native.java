@@ -45,6 +45,13 @@ public final class Native {
         LIBC.malloc_trim(0);
     }
 
+    /** The kernel's page size in bytes: 4096 on x86-64, 4096 to 65536 on arm64. */
+    public static long pageSizeBytes() {
+        return PAGE_SIZE_BYTES;
+    }
+
+    private static final long PAGE_SIZE_BYTES = LIBC.sysconf(LibC.SC_PAGESIZE);
+
     /** This process's pid. */
     public static long selfPid() {
         return ProcessHandle.current().pid();

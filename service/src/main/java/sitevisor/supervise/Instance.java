@@ -65,6 +65,7 @@ public final class Instance {
     private int startFailures;
     private ScheduledFuture<?> retry;
     private Actor actor = Actor.daemon("start-up");
+    private final MemoryGauge memory = new MemoryGauge();
 
     Instance(SiteConfig site, int index, Context context) {
         this.site = site;
@@ -78,12 +79,13 @@ public final class Instance {
 
     /** A consistent-enough view for status: each field is read once. */
     public record Status(String site, int instance, SiteState state, long pid, Instant startedAt, int port,
-                         int restarts, ExitStatus lastExit, String reason) {}
+                         int restarts, ExitStatus lastExit, String reason, long residentBytes) {}
 
     public Status status() {
         Child c = current;
-        return new Status(site.name(), index, state, c == null ? 0 : c.pid(), c == null ? null : c.startedAt(),
-                site.portOf(index), restarts, lastExit, lastReason);
+        long pid = c == null ? 0 : c.pid();
+        return new Status(site.name(), index, state, pid, c == null ? null : c.startedAt(),
+                site.portOf(index), restarts, lastExit, lastReason, memory.residentBytes(pid, context.clock().instant()));
     }
 
     public SiteState state() {

@@ -2,6 +2,8 @@ package sitevisor.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +52,51 @@ class ConfigAddressTest {
         assertEquals(Config.DEFAULT_JOLOKIA, address.jolokia());
     }
 
+    /** Each config is read without the parser, and with it: the answers must be the same. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "home: state\njolokia: { host: localhost, port: 9999 }\nsites:\n  blog:\n    command: [sleep, '1']\n",
+            "# comment\nhome: 'my state'   # quoted\n\njolokia:\n  host: 127.0.0.1\n  # a comment inside\n  port: 8111\njmx: { port: 0 }\n",
+            "sites: {}\njolokia: {}\n",
+            "jmx:\n  port: 9010\nhome: \"var2\"\n",
+            "home: ../elsewhere/var\r\njolokia: { port: 18000 }\r\n",
+            "jolokia: {host: localhost}\n",
+    })
+    void thePlainReadingAgreesWithTheParser(String yaml) throws Exception {
+        Path file = write(yaml);
+        assertTrue(TopLevelReader.read(yaml).isPresent(), "not read plainly");
+        assertEquals(ConfigLoader.address(file.toAbsolutePath(), yaml), ConfigLoader.address(file));
+    }
+
     @Test
-    void aFlowStyleSitesMappingIsReadWhole() throws Exception {
-        // the shortcut only knows a block of sites; anything else is read in full, with the same answer
-        Path file = write("sites: { blog: { command: [sleep, '1'] } }\njolokia: { port: 8111 }\n");
-        assertNull(ConfigLoader.blankSitesBlock(Files.readString(file)));
-        assertEquals(8111, ConfigLoader.address(file).jolokia().port());
+    void theBundledExampleIsReadPlainly() throws Exception {
+        Path example = Path.of("../examples/sitevisor.yml");
+        String yaml = Files.readString(example);
+        assertTrue(TopLevelReader.read(yaml).isPresent());
+        assertEquals(ConfigLoader.address(example.toAbsolutePath().normalize(), yaml), ConfigLoader.address(example));
+    }
+
+    /** Forms the plain reading does not know go to the parser, which reads them right or names the mistake. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "---\nhome: var\n",
+            "home: &h var\n",
+            "home: ~\n",
+            "home: 2024\n",
+            "home: true\n",
+            "home: \"a\\tb\"\n",
+            "jolokia: { host: localhost, port: 0x1F90 }\n",
+            "jolokia: { host: 10.5 }\n",
+            "jolokia:\n  host: localhost\n    port: 9000\n",
+            "jolokai: { port: 9000 }\n",
+            "home: var\nhome: other\n",
+            "  home: var\n",
+            "home: var\n  extra: 1\n",
+            "jolokia: { user: admin }\n",
+            "jolokia: [127.0.0.1, 8778]\n",
+    })
+    void formsItDoesNotKnowGoToTheParser(String yaml) {
+        assertTrue(TopLevelReader.read(yaml).isEmpty(), "read plainly: " + TopLevelReader.read(yaml));
     }
 
     @Test
@@ -68,8 +109,8 @@ class ConfigAddressTest {
     }
 
     @Test
-    void blankingKeepsEveryOtherLineWhereItWas() {
-        String text = "home: var\nsites:\n  a:\n    command: [x]\njmx: { port: 0 }\n";
-        assertEquals("home: var\nsites:\n\n\njmx: { port: 0 }\n", ConfigLoader.blankSitesBlock(text));
+    void aHostOrPortTheDaemonWouldRefuseIsReportedByTheParser() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.address(write("jolokia: { port: 70000 }\n")));
+        assertTrue(e.problems().get(0).toString().contains("jolokia.port"), e.problems().toString());
     }
 }
