@@ -141,7 +141,8 @@ class CliIT {
         List<String> lines = status.out().lines().toList();
         assertTrue(lines.get(0).matches("SITE\\s+INSTANCE\\s+STATE\\s+PID\\s+UPTIME\\s+PORT\\s+MEMORY\\s+RESTARTS.*"), status.toString());
         assertTrue(lines.get(1).matches("web\\s+0\\s+RUNNING\\s+\\d+\\s+\\S+\\s+" + webPort + "\\s.*"), status.toString());
-        assertTrue(lines.get(2).matches("worker\\s+0\\s+RUNNING\\s+\\d+.*"), status.toString());
+        // worker has no port, and a few MB of memory: sh exec'd into sleep
+        assertTrue(lines.get(2).matches("worker\\s+0\\s+RUNNING\\s+\\d+\\s+\\d+s\\s+-\\s+[0-9.]+[KM]B\\s+0"), status.toString());
         assertTrue(lines.get(3).matches("worker\\s+1\\s+RUNNING\\s+\\d+.*"), status.toString());
 
         long before = pidOf("web", 0);

@@ -105,6 +105,24 @@ class JmxRegistryTest {
     }
 
     @Test
+    void theSupervisorGivesEveryInstanceOfEverySiteInOneReadWithItsMemory() throws Exception {
+        server.invoke(ObjectNames.site("workers"), "start", new Object[0], new String[0]);
+        CompositeData[] rows = (CompositeData[]) server.getAttribute(ObjectNames.SUPERVISOR, "Instances");
+        assertEquals(List.of("blog/0", "workers/0", "workers/1"),
+                java.util.Arrays.stream(rows).map(r -> r.get("site") + "/" + r.get("instance")).toList());
+        assertEquals("STOPPED", rows[0].get("state"));
+        assertEquals(0L, rows[0].get("memoryBytes"));
+        for (int i = 1; i <= 2; i++) {
+            long rssBytes = sitevisor.posix.ProcessMemory.residentBytes((Long) rows[i].get("pid"));
+            // sleep's resident set: more than nothing, far less than a JVM
+            assertTrue((Long) rows[i].get("memoryBytes") > 100_000 && (Long) rows[i].get("memoryBytes") < 50_000_000, rows[i].toString());
+            assertTrue(Math.abs((Long) rows[i].get("memoryBytes") - rssBytes) < 1_000_000, rows[i] + " against " + rssBytes);
+        }
+        long siteBytes = (Long) server.getAttribute(ObjectNames.site("workers"), "MemoryBytes");
+        assertEquals((Long) rows[1].get("memoryBytes") + (Long) rows[2].get("memoryBytes"), siteBytes, 1_000_000);
+    }
+
+    @Test
     void descriptionsAndParameterNamesReachTheClient() throws Exception {
         MBeanInfo info = server.getMBeanInfo(ObjectNames.site("blog"));
         assertTrue(info.getDescription().contains("supervised by sitevisor"), info.getDescription());
