@@ -10,10 +10,8 @@ import sitevisor.posix.Processes;
 import sitevisor.testing.Await;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static sitevisor.testing.Probes.freePort;
+import static sitevisor.testing.Probes.get;
+import static sitevisor.testing.Probes.isAlive;
 
 /**
  * The CLI as operators run it: {@code bin/sitevisor} against a daemon that {@code bin/sitevisor run}
@@ -269,26 +270,5 @@ class CliIT {
         assertEquals(changed, pidOf("change", 0));
         Run status = cli("status");
         assertFalse(status.out().contains("later"), status.toString());
-    }
-
-    private static boolean isAlive(long pid) {
-        return ProcStat.read(pid).map(p -> !p.isZombie()).orElse(false);
-    }
-
-    private static int get(String url) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(5000);
-        try {
-            return c.getResponseCode();
-        } finally {
-            c.disconnect();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -9,8 +9,6 @@ import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +19,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static sitevisor.testing.Probes.freePort;
+import static sitevisor.testing.Probes.get;
+import static sitevisor.testing.Probes.isAlive;
 
 /** The daemon as operators run it: its own JVM, signalled and killed for real. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -199,27 +200,6 @@ class DaemonProcessTest {
         assertTrue(output("out").contains("sites.blog.stopTimout"), output("out"));
         assertTrue(output("out").contains("stopTimeout"), output("out"));
         assertFalse(Files.exists(dir.resolve("var/run")), "acted on a bad config");
-    }
-
-    private static boolean isAlive(long pid) {
-        return ProcStat.read(pid).map(p -> !p.isZombie()).orElse(false);
-    }
-
-    private static int get(String url) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        c.setConnectTimeout(2000);
-        c.setReadTimeout(5000);
-        try {
-            return c.getResponseCode();
-        } finally {
-            c.disconnect();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void await(String what, Await.Condition condition) throws Exception {
