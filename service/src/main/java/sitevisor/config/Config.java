@@ -1,6 +1,7 @@
 package sitevisor.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +14,18 @@ import java.util.Optional;
  * @param jolokia where the HTTP agent listens
  * @param jmxPort the remote JMX connector's port; 0 means off
  * @param sites   the sites in the order the file names them
+ * @param history how long the history keeps events, and how many at most
  */
-public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites) {
+public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history) {
 
     public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
 
     public record Endpoint(String host, int port) {}
+
+    /** Events older than {@code keep} and beyond the newest {@code maxRows} are pruned. */
+    public record HistoryPolicy(Duration keep, long maxRows) {
+        public static final HistoryPolicy DEFAULT = new HistoryPolicy(Duration.ofDays(90), 1_000_000);
+    }
 
     /**
      * What a client needs to reach the daemon of a config file: where it keeps its files and
@@ -49,6 +56,11 @@ public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<St
     /** {@code user:password} for remote JMX (and the HTTP agent), readable by its owner alone. */
     public Path credentialsFile() {
         return home.resolve("credentials");
+    }
+
+    /** The history database's folder. */
+    public Path dbDir() {
+        return home.resolve("db");
     }
 
     public Path daemonLog() {

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "sites");
+    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "sites");
+    private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
     private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
     private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -107,7 +108,7 @@ public final class ConfigLoader {
         Node root = compose(absolute, text);
         ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
         if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
-            loader.problems.add("", root, "expected a mapping with home, jolokia, jmx and sites, got " + YamlMap.describe(root));
+            loader.problems.add("", root, "expected a mapping with home, jolokia, jmx, history and sites, got " + YamlMap.describe(root));
             throw new ConfigException(loader.problems.inFileOrder());
         }
         YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, loader.problems);
@@ -153,7 +154,7 @@ public final class ConfigLoader {
 
     private Config read(Node root) {
         if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
-            problems.add("", root, "expected a mapping with home, jolokia, jmx and sites, got " + YamlMap.describe(root));
+            problems.add("", root, "expected a mapping with home, jolokia, jmx, history and sites, got " + YamlMap.describe(root));
             return null;
         }
         YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, problems);
@@ -164,6 +165,11 @@ public final class ConfigLoader {
         int jolokiaPort = jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port());
         Optional<YamlMap> jmxMap = top.map("jmx", JMX_KEYS);
         int jmxPort = jmxMap.flatMap(map -> map.integer("port", 0, 65535)).orElse(0);
+        Optional<YamlMap> historyMap = top.map("history", HISTORY_KEYS);
+        Config.HistoryPolicy history = new Config.HistoryPolicy(
+                historyMap.flatMap(map -> map.duration("keep", false)).orElse(Config.HistoryPolicy.DEFAULT.keep()),
+                historyMap.flatMap(map -> map.integer("maxRows", 1000, Integer.MAX_VALUE)).map(Integer::longValue)
+                        .orElse(Config.HistoryPolicy.DEFAULT.maxRows()));
 
         List<PortClaim> claims = new ArrayList<>();
         if (jolokiaMap.map(map -> !map.isBad("port")).orElse(!top.isBad("jolokia"))) {
@@ -187,7 +193,7 @@ public final class ConfigLoader {
         checkPortOverlaps(claims);
         checkPidFileNames(results);
         if (problems.count() > 0) return null;
-        return new Config(file, home, new Config.Endpoint(jolokiaHost, jolokiaPort), jmxPort, sites);
+        return new Config(file, home, new Config.Endpoint(jolokiaHost, jolokiaPort), jmxPort, sites, history);
     }
 
     private Path home(YamlMap top) {

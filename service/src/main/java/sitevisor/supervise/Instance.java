@@ -55,6 +55,8 @@ public final class Instance {
     private final Deque<Instant> recentCrashes = new ArrayDeque<>();
 
     private volatile SiteState state = STOPPED;
+    /** When {@link #state} was entered; null until the first transition (the daemon cannot know before). */
+    private Instant stateSince;
     private volatile Child current;
     private volatile String lastReason = "";
     private volatile ExitStatus lastExit;
@@ -632,14 +634,22 @@ public final class Instance {
         }
         state = next;
         lastReason = reason;
+        Instant now = context.clock().instant();
+        long inPreviousMillis = stateSince == null ? -1 : Math.max(0, Duration.between(stateSince, now).toMillis());
+        stateSince = now;
         Child c = current;
         ExitStatus exit = next == EXITED ? lastExit : null;
         publish(LifecycleEvent.Kind.TRANSITION, previous, next, c == null ? 0 : c.pid(),
-                exit == null || !exit.known() ? -1 : exit.exitCode(), exit == null ? 0 : exit.signal(), reason);
+                exit == null || !exit.known() ? -1 : exit.exitCode(), exit == null ? 0 : exit.signal(), reason, now, inPreviousMillis);
     }
 
     private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason) {
-        LifecycleEvent event = new LifecycleEvent(context.clock().instant(), site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor);
+        publish(kind, from, to, pid, exitCode, signal, reason, context.clock().instant(), -1);
+    }
+
+    private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason,
+                         Instant at, long durationMillis) {
+        LifecycleEvent event = new LifecycleEvent(at, site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor, durationMillis);
         try {
             context.events().onEvent(event);
         } catch (RuntimeException e) {

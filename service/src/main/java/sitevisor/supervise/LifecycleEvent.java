@@ -14,6 +14,8 @@ import java.time.Instant;
  * @param exitCode the exit code when a process ended with one, else -1
  * @param signal   the signal that ended the process or that was sent, 0 when none
  * @param reason   one line an operator can act on
+ * @param durationMillis for a transition, how long the instance was in {@code from} (a start's
+ *                 time to ready, a stop's time to stopped, a run's uptime); -1 when none applies
  */
 public record LifecycleEvent(
         Instant at,
@@ -27,7 +29,8 @@ public record LifecycleEvent(
         int exitCode,
         int signal,
         String reason,
-        Actor actor) {
+        Actor actor,
+        long durationMillis) {
 
     public enum Kind {
         /** The state changed from {@code from} to {@code to}. */

@@ -319,6 +319,7 @@ public final class Supervisor implements AutoCloseable {
             changes.add("jolokia.port changed from " + current.jolokia().port() + " to " + next.jolokia().port());
         }
         if (current.jmxPort() != next.jmxPort()) changes.add("jmx.port changed from " + current.jmxPort() + " to " + next.jmxPort());
+        if (!current.history().equals(next.history())) changes.add("history changed");
         if (changes.isEmpty()) return;
         throw new IllegalStateException("reload refused: " + String.join("; ", changes) + " in " + next.file()
                 + "; the daemon must be restarted for " + (changes.size() == 1 ? "it" : "them") + ", so nothing was changed "

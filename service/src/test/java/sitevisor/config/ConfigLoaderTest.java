@@ -48,6 +48,7 @@ class ConfigLoaderTest {
                 home: state
                 jolokia: { host: 0.0.0.0, port: 9778 }
                 jmx: { port: 9999 }
+                history: { keep: 30d, maxRows: 50000 }
                 sites:
                   blog:
                     command: [sleep, "1000", --port, "{port}"]
@@ -85,6 +86,7 @@ class ConfigLoaderTest {
         assertEquals(dir.resolve("state"), config.home());
         assertEquals(new Config.Endpoint("0.0.0.0", 9778), config.jolokia());
         assertEquals(9999, config.jmxPort());
+        assertEquals(new Config.HistoryPolicy(java.time.Duration.ofDays(30), 50_000), config.history());
         assertEquals(List.of("blog", "worker", "tools", "shell"), config.siteNames());
 
         SiteConfig blog = config.sites().get("blog");
@@ -177,7 +179,7 @@ class ConfigLoaderTest {
                 arguments("unknown key differing in case", BLOG + "    StopSignal: TERM\n", 1,
                         List.of("sites.blog.StopSignal", "line 4", "(did you mean 'stopSignal'?)")),
                 arguments("unknown key, nothing close", "colour: blue\n", 1,
-                        List.of("colour in $FILE line 1: unknown key (known keys: home, jolokia, jmx, sites)")),
+                        List.of("colour in $FILE line 1: unknown key (known keys: home, jolokia, jmx, history, sites)")),
                 arguments("unknown nested key", BLOG + "    logs: { maxsize: 1MB }\n", 1,
                         List.of("sites.blog.logs.maxsize", "line 4", "did you mean 'maxSize'?")),
                 arguments("planned key", BLOG + "    tasks: { sitemap: { cron: '0 * * * *' } }\n", 1,
@@ -213,6 +215,12 @@ class ConfigLoaderTest {
                                 + "    command: [sleep, '{port}']\n    port: 8999\n    instances: 3\n", 1,
                         List.of("sites.blog.port in $FILE line 5: port 9000 is already used by jolokia.port"
                                 + " (its 3 instances take ports 8999..9001)")),
+                arguments("history keep not a duration", "history: { keep: 90 }\n", 1,
+                        List.of("history.keep", "line 1")),
+                arguments("history maxRows too small", "history: { keep: 30d, maxRows: 10 }\n", 1,
+                        List.of("history.maxRows", "line 1")),
+                arguments("history unknown key", "history: { kept: 30d }\n", 1,
+                        List.of("history.kept", "line 1", "keep")),
                 arguments("jmx on jolokia's port", "jolokia: { port: 9000 }\njmx: { port: 9000 }\n", 1,
                         List.of("jmx.port in $FILE line 2: port 9000 is already used by jolokia.port")),
                 arguments("ports past 65535", BLOG + "    port: 65535\n    instances: 2\n", 1,
@@ -301,7 +309,7 @@ class ConfigLoaderTest {
                 arguments("jolokia port out of range", "jolokia: { port: 70000 }\n", 1,
                         List.of("jolokia.port in $FILE line 1: 70000 is out of range (1..65535)")),
                 arguments("top level not a mapping", "- blog\n", 1,
-                        List.of("$FILE line 1: expected a mapping with home, jolokia, jmx and sites, got a list")));
+                        List.of("$FILE line 1: expected a mapping with home, jolokia, jmx, history and sites, got a list")));
     }
 
     @ParameterizedTest(name = "{0}")
