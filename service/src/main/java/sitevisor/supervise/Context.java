@@ -1,6 +1,7 @@
 package sitevisor.supervise;
 
 import sitevisor.logs.LogRotator;
+import sitevisor.posix.ProcessTable;
 import sitevisor.posix.ExitWatcher;
 
 import java.nio.file.Path;
@@ -26,5 +27,6 @@ record Context(
         Path runDir,
         Path logsDir,
         LogRotator rotator,
-        Map<String, String> baseEnvironment) {
+        Map<String, String> baseEnvironment,
+        ProcessTable processes) {
 }

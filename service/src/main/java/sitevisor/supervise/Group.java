@@ -7,7 +7,7 @@ import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.ProcessIdentity;
-import sitevisor.posix.Processes;
+import sitevisor.posix.ProcessTable;
 import sitevisor.posix.Signal;
 
 import java.time.Duration;
@@ -35,20 +35,21 @@ final class Group {
 
     private final Child child;
     private final ExitWatcher watcher;
+    private final ProcessTable processes;
 
-    Group(Child child, ExitWatcher watcher) {
+    Group(Child child, ExitWatcher watcher, ProcessTable processes) {
         this.child = child;
         this.watcher = watcher;
+        this.processes = processes;
     }
 
     /** The live processes of the instance now, main process included while it lives. */
     List<ProcessIdentity> members() {
-        List<ProcStat> all = Processes.all();
+        List<ProcStat> all = processes.now();
         Map<Long, ProcStat> byPid = new HashMap<>();
         for (ProcStat p : all) byPid.put(p.pid(), p);
         long self = Native.selfPid();
         boolean mainAlive = !child.hasExited() && child.identity().isAlive();
-        String markerEntry = MARKER_VARIABLE + "=" + child.marker();
         List<ProcessIdentity> members = new ArrayList<>();
         for (ProcStat p : all) {
             // nothing that started before the main process can be one of its own
@@ -57,7 +58,7 @@ final class Group {
             // recycled: then only the marker still tells our processes from strangers
             boolean belongs = (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
                     || p.sessionId() == child.groupId() || descendsFrom(p, child.pid(), byPid)))
-                    || Processes.environmentContains(p.pid(), markerEntry);
+                    || (!child.marker().isEmpty() && child.marker().equals(processes.markerOf(p)));
             if (belongs) members.add(new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId()));
         }
         return members;

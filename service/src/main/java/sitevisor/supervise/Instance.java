@@ -325,7 +325,7 @@ public final class Instance {
     private void onExitWhileStarting(Child child) {
         ExitStatus status = child.exit().join();
         lastExit = status;
-        List<ProcessIdentity> survivors = new Group(child, context.watcher()).members();
+        List<ProcessIdentity> survivors = new Group(child, context.watcher(), context.processes()).members();
         if (status.isCleanExit() && !survivors.isEmpty()) {
             onDaemonized(child, survivors);
             return;
@@ -544,7 +544,7 @@ public final class Instance {
      * the old spawn's marker, which the new one does not carry.
      */
     private void cleanUpAfter(Child child) {
-        Group group = new Group(child, context.watcher());
+        Group group = new Group(child, context.watcher(), context.processes());
         int port = site.portOf(index);
         if (group.groupHasMembers() || (port != 0 && Ports.isListening(port))) {
             terminateQuietly(child);
@@ -573,7 +573,7 @@ public final class Instance {
         moveTo(STOPPING, signal + " to pid " + child.pid() + " and its group" + (signal == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(timeout)));
         List<ProcessIdentity> survivors;
         try {
-            survivors = new Group(child, context.watcher()).terminate(signal, timeout);
+            survivors = new Group(child, context.watcher(), context.processes()).terminate(signal, timeout);
             if (!child.hasExited()) child.exit().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -610,7 +610,7 @@ public final class Instance {
 
     private void terminateQuietly(Child child) {
         try {
-            List<ProcessIdentity> left = new Group(child, context.watcher()).terminate(site.stopSignal(), site.stopTimeout());
+            List<ProcessIdentity> left = new Group(child, context.watcher(), context.processes()).terminate(site.stopSignal(), site.stopTimeout());
             if (!left.isEmpty()) log.warn("survived: processes {} of {} outlived SIGKILL", Group.pids(left), name());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

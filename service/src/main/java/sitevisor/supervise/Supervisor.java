@@ -12,6 +12,7 @@ import sitevisor.mbeans.SiteState;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
+import sitevisor.posix.ProcessTable;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -82,7 +83,8 @@ public final class Supervisor implements AutoCloseable {
         workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WORKER_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("site-op"));
         watcher = new ExitWatcher();
         rotator = new LogRotator();
-        context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment));
+        context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
+                new ProcessTable(Group.MARKER_VARIABLE));
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
         for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
         snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));
