@@ -1,0 +1,63 @@
+package sitevisor.db;
+
+/**
+ * One row of the history: something that happened to one instance of a site, or to the daemon.
+ *
+ * @param id             the row's key, 0 for an event not yet written; ids grow in the order events are written
+ * @param atMillis       when it happened, UTC epoch milliseconds
+ * @param site           the site's name; {@link #DAEMON_SITE} for the daemon and the history store themselves
+ * @param instance       the instance number, from 0
+ * @param pid            the instance's process, 0 when none
+ * @param kind           TRANSITION, REFUSED, SIGNALLED, STALE_PID_FILE, WARNING, ADOPTED, ... free text of at most
+ *                       {@value #KIND_MAX_LENGTH} characters (longer is cut when written)
+ * @param fromState      the state before, "" when none
+ * @param toState        the state after, "" when none
+ * @param exitCode       the exit code of a process that ended with one, -1 when none
+ * @param signal         the signal that ended the process or that was sent, 0 when none
+ * @param reason         one line an operator can act on
+ * @param actor          who asked, e.g. {@code operator cli user alice (jolokia user sitevisor from 127.0.0.1)}
+ * @param durationMillis how long the step took or the state lasted, -1 when none applies
+ * @param details        anything longer that helps, "" when none
+ */
+public record HistoryEvent(long id, long atMillis, String site, int instance, long pid, String kind,
+                           String fromState, String toState, int exitCode, int signal,
+                           String reason, String actor, long durationMillis, String details) {
+
+    /** The site name of events about the daemon itself: no site can be named "" (site names start with [a-z0-9]). */
+    public static final String DAEMON_SITE = "";
+    /** The kind of the store's own events (a corrupt file moved aside, events dropped). */
+    public static final String WARNING = "WARNING";
+    /** The actor of the store's own events. */
+    public static final String STORE_ACTOR = "daemon history store";
+
+    public static final int KIND_MAX_LENGTH = 32;
+    // the column widths of V1__events.sql; texts are cut to them so one odd event can never make a batch fail forever
+    static final int SITE_MAX_LENGTH = 200;
+    static final int STATE_MAX_LENGTH = 32;
+    static final int REASON_MAX_LENGTH = 4_000;
+    static final int ACTOR_MAX_LENGTH = 1_000;
+    static final int DETAILS_MAX_LENGTH = 100_000;
+
+    /** A warning of the history store itself, about the daemon as a whole. */
+    static HistoryEvent storeWarning(long atMillis, String reason, String details) {
+        return new HistoryEvent(0, atMillis, DAEMON_SITE, 0, ProcessHandle.current().pid(), WARNING, "", "", -1, 0,
+                reason, STORE_ACTOR, -1, details);
+    }
+
+    HistoryEvent withId(long newId) {
+        return new HistoryEvent(newId, atMillis, site, instance, pid, kind, fromState, toState, exitCode, signal,
+                reason, actor, durationMillis, details);
+    }
+
+    /** The event as the table takes it: no nulls, no text longer than its column. */
+    HistoryEvent storable() {
+        return new HistoryEvent(id, atMillis, fit(site, SITE_MAX_LENGTH), instance, pid, fit(kind, KIND_MAX_LENGTH),
+                fit(fromState, STATE_MAX_LENGTH), fit(toState, STATE_MAX_LENGTH), exitCode, signal,
+                fit(reason, REASON_MAX_LENGTH), fit(actor, ACTOR_MAX_LENGTH), durationMillis, fit(details, DETAILS_MAX_LENGTH));
+    }
+
+    private static String fit(String text, int maxLength) {
+        if (text == null) return "";
+        return text.length() <= maxLength ? text : text.substring(0, maxLength);
+    }
+}

@@ -1,0 +1,24 @@
+package sitevisor.db;
+
+import java.time.Duration;
+
+/** Waits for a condition with a deadline: the only way these tests wait, never a bare sleep. */
+final class Await {
+    private Await() {}
+
+    @FunctionalInterface
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls, quickly at first, until the condition holds; fails naming what it waited for. */
+    static void until(String what, Duration timeout, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMillis = 1;
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            Thread.sleep(pauseMillis);
+            pauseMillis = Math.min(pauseMillis * 2, 20);
+        }
+    }
+}
