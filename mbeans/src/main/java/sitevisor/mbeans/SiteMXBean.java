@@ -43,4 +43,7 @@ public interface SiteMXBean {
 
     @Description("Emergency stop: SIGKILL to every process of every instance at once; the site stays stopped")
     String kill();
+
+    @Description("The site's history, newest first: every state change, refusal, signal and warning of its instances, with who asked")
+    HistoryEntry[] history(@Description("How many events at most (1 to 10000)") int limit);
 }

@@ -60,6 +60,18 @@ public interface SupervisorMXBean {
     @Description("Re-reads the config file and applies only what changed: removed sites are stopped and unregistered, changed sites are "
             + "stopped and started again with their new settings (if they were meant to run), added sites are registered and started "
             + "if autostart; unchanged sites are not touched. Refused whole, naming every problem, when the file has errors or changes "
-            + "home, jolokia or jmx (those need a daemon restart)")
+            + "home, jolokia, jmx or history (those need a daemon restart)")
     ReloadResult reload();
+
+    @Description("The history of every site and of the daemon itself, newest first")
+    HistoryEntry[] history(@Description("How many events at most (1 to 10000)") int limit);
+
+    @Description("The history, newest first, of one site or of all, from a time on")
+    HistoryEntry[] queryHistory(
+            @Description("A site's name, or empty for every site and the daemon") String site,
+            @Description("Events from this time on, empty for all: 2h or 30m ago, 2026-11-22T03:00 (local time), 2026-11-22 or an ISO instant") String since,
+            @Description("How many events at most (1 to 10000)") int limit);
+
+    @Description("Whether the history is being written: ok, or how many events wait or were dropped, and the last error")
+    String getHistoryHealth();
 }

@@ -35,6 +35,9 @@ public final class Cli {
                    sitevisor restart SITE|all                  stop, then start once the old processes and the port are gone
                    sitevisor kill    SITE                      emergency stop: SIGKILL to all of the site's processes
                    sitevisor logs    SITE [-n N] [-f]          the last N lines (10) of the site's output; -f follows it
+                   sitevisor history [SITE] [-n N] [--since TIME]
+                                                               the last N events (20), newest first: what happened, who asked;
+                                                               TIME is 2h or 30m (ago), 03:00 (local), 2026-11-22 or 2026-11-22T03:00
                    sitevisor reload                            re-read the config and apply only what changed
 
             Every command but run and check takes --json. FILE is -c FILE, else $SITEVISOR_CONFIG,
@@ -103,6 +106,7 @@ public final class Cli {
                 case "start", "stop", "restart" -> "all".equals(site) ? allSites(client) : oneSite(client, site);
                 case "kill" -> oneSite(client, site);
                 case "reload" -> reload(client);
+                case "history" -> history(client, site);
                 default -> throw new IllegalStateException("unhandled command " + invocation.command());
             };
         } catch (JolokiaClient.Unreachable e) {
@@ -233,6 +237,48 @@ public final class Cli {
                     (Json.flag(outcome, "ok") ? "" : "failed: ") + Json.text(outcome, "message"));
         }
         return table;
+    }
+
+    // ---- history
+
+    private static final List<String> HISTORY_FIELDS = List.of("id", "time", "atMillis", "site", "instance", "pid", "kind", "from", "to",
+            "exitCode", "signal", "durationMillis", "actor", "reason", "details");
+    private static final java.time.format.DateTimeFormatter LOCAL_TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+
+    private int history(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("type", "exec");
+        request.put("mbean", SUPERVISOR);
+        request.put("operation", "queryHistory");
+        request.put("arguments", List.of(site == null ? "" : site, invocation.since().orElse(""), invocation.lines()));
+        Map<String, Object> answer = Json.map(client.post(request, STATUS_TIMEOUT));
+        if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (Object each : Json.list(answer.get("value"))) {
+            Map<String, Object> event = new LinkedHashMap<>();
+            for (String field : HISTORY_FIELDS) event.put(field, Json.map(each).get(field));
+            events.add(event);
+        }
+        if (invocation.json()) {
+            out.println(Json.write(Map.of("events", events)));
+            return OK;
+        }
+        Table table = new Table("TIME", "SITE", "INSTANCE", "EVENT", "STATE", "PID", "TOOK", "WHO", "REASON");
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        for (Map<String, Object> event : events) {
+            String from = Json.text(event, "from");
+            String to = Json.text(event, "to");
+            String siteName = Json.text(event, "site");
+            long pid = Json.number(event, "pid");
+            long tookMillis = Json.number(event, "durationMillis");
+            table.row(LOCAL_TIME.format(java.time.Instant.ofEpochMilli(Json.number(event, "atMillis")).atZone(zone)),
+                    siteName.isEmpty() ? "(daemon)" : siteName, siteName.isEmpty() ? "" : Json.number(event, "instance"),
+                    Json.text(event, "kind"), from.isEmpty() ? "" : from + " -> " + to, pid == 0 ? "-" : pid,
+                    tookMillis < 0 ? "" : tookMillis < 1000 ? tookMillis + "ms" : Table.duration(tookMillis),
+                    Json.text(event, "actor"), Json.text(event, "reason"));
+        }
+        out.print(table);
+        return OK;
     }
 
     // ---- reload

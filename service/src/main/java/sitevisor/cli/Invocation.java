@@ -13,10 +13,13 @@ import java.util.Set;
  *
  * @param configFile {@code -c FILE}, when given
  * @param site       the SITE argument (or {@code all}), empty for commands without one
- * @param lines      {@code -n N} of {@code logs}
+ * @param lines      {@code -n N} of {@code logs} and {@code history}
+ * @param since      {@code --since TIME} of {@code history}
  */
-record Invocation(String command, Optional<String> site, Optional<Path> configFile, boolean json, int lines, boolean follow) {
+record Invocation(String command, Optional<String> site, Optional<Path> configFile, boolean json, int lines, boolean follow,
+                  Optional<String> since) {
     static final int DEFAULT_LOG_LINES = 10;
+    static final int DEFAULT_HISTORY_EVENTS = 20;
 
     /** What each command takes: its SITE argument, and the options beyond -c and --json. */
     private record Shape(Arity site, Set<String> options) {}
@@ -31,11 +34,12 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
             "kill", new Shape(Arity.REQUIRED, Set.of()),
             "logs", new Shape(Arity.REQUIRED, Set.of("-n", "-f")),
             "reload", new Shape(Arity.NONE, Set.of()),
+            "history", new Shape(Arity.OPTIONAL, Set.of("-n", "--since")),
             "check", new Shape(Arity.NONE, Set.of()),
             "run", new Shape(Arity.NONE, Set.of()));
 
     /** Commands PRODUCT.md names that come with later capabilities. */
-    private static final Set<String> NOT_YET = Set.of("tasks", "history", "maintenance");
+    private static final Set<String> NOT_YET = Set.of("tasks", "maintenance");
 
     /** A command line that is not one: exit code 2, with the message and the usage. */
     static final class UsageException extends Exception {
@@ -51,6 +55,7 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
         boolean json = false;
         Integer lines = null;
         boolean follow = false;
+        String since = null;
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
             switch (argument) {
@@ -58,8 +63,11 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
                 case "--json" -> json = true;
                 case "-n", "--lines" -> lines = count(valueOf(arguments, ++i, argument, "a number of lines"), argument);
                 case "-f", "--follow" -> follow = true;
+                case "--since" -> since = valueOf(arguments, ++i, argument, "a time (2h, 03:00, 2026-11-22)");
                 default -> {
-                    if (argument.startsWith("--config=")) {
+                    if (argument.startsWith("--since=")) {
+                        since = nonEmpty(argument.substring("--since=".length()), "--since");
+                    } else if (argument.startsWith("--config=")) {
                         configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
                     } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
                         lines = count(argument.substring(2), "-n");
@@ -91,8 +99,14 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
         }
         if (lines != null && !shape.options().contains("-n")) throw new UsageException(command + " takes no -n");
         if (follow && !shape.options().contains("-f")) throw new UsageException(command + " takes no -f");
+        if (since != null && !shape.options().contains("--since")) throw new UsageException(command + " takes no --since");
         if (json && Set.of("run", "check").contains(command)) throw new UsageException(command + " takes no --json");
-        return new Invocation(command, site, Optional.ofNullable(configFile), json, lines == null ? DEFAULT_LOG_LINES : lines, follow);
+        int defaultLines = command.equals("history") ? DEFAULT_HISTORY_EVENTS : DEFAULT_LOG_LINES;
+        if (command.equals("history") && lines != null && (lines < 1 || lines > 10_000)) {
+            throw new UsageException("-n needs 1 to 10000 events, got " + lines);
+        }
+        return new Invocation(command, site, Optional.ofNullable(configFile), json, lines == null ? defaultLines : lines, follow,
+                Optional.ofNullable(since));
     }
 
     private static boolean takesAll(String command) {

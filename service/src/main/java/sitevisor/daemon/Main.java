@@ -6,6 +6,9 @@ import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
+import sitevisor.db.History;
+import sitevisor.db.Retention;
+import sitevisor.history.HistoryRecorder;
 import sitevisor.http.HttpAgent;
 import sitevisor.jmx.JmxRegistry;
 import sitevisor.jmx.RemoteJmx;
@@ -154,19 +157,17 @@ public final class Main {
             EventLog eventLog = new EventLog();
             Clock clock = Clock.systemUTC();
             MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
-            try (JmxRegistry jmx = new JmxRegistry(platform);
-                 Supervisor supervisor = new Supervisor(config, event -> {
-                     eventLog.onEvent(event);
-                     jmx.onEvent(event);
-                 }, clock)) {
-                jmx.register(supervisor, clock);
-                Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
-                try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
-                     RemoteJmx remote = config.jmxPort() == 0 ? null
-                             : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
-                    log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
-                    if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
-                    return superviseUntilSignalled(supervisor, began);
+            // closed last: the events of the shutdown are written before the database closes
+            try (History history = History.open(config.dbDir(), new Retention(config.history().keep(), config.history().maxRows()), clock);
+                 JmxRegistry jmx = new JmxRegistry(platform)) {
+                HistoryRecorder recorder = new HistoryRecorder(history, clock);
+                try (Supervisor supervisor = new Supervisor(config, event -> {
+                    eventLog.onEvent(event);
+                    recorder.onEvent(event);
+                    jmx.onEvent(event);
+                }, clock)) {
+                    jmx.register(supervisor, clock, history);
+                    return serve(supervisor, recorder, platform, began);
                 }
             } catch (IOException | RuntimeException e) {
                 log.error("cannot start: {}", e.getMessage(), e);
@@ -180,18 +181,34 @@ public final class Main {
             }
         }
 
-        private int superviseUntilSignalled(Supervisor supervisor, long began) {
+        /** Opens the doors (HTTP agent, remote JMX), then supervises until signalled. */
+        private int serve(Supervisor supervisor, HistoryRecorder recorder, MBeanServer platform, long began) throws IOException {
+            Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
+            try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
+                 RemoteJmx remote = config.jmxPort() == 0 ? null
+                         : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
+                log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
+                if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
+                return superviseUntilSignalled(supervisor, recorder, began);
+            }
+        }
+
+        private int superviseUntilSignalled(Supervisor supervisor, HistoryRecorder recorder, long began) {
             try {
                 onSignal("TERM");
                 onSignal("INT");
                 log.info("starting: sitevisor pid {} with {} ({} sites), home {}", ProcessHandle.current().pid(),
                         config.file(), config.sites().size(), config.home());
+                recorder.daemonEvent("started: pid " + ProcessHandle.current().pid() + " with " + config.file() + " ("
+                        + config.sites().size() + " sites)", Actor.daemon("start-up"));
                 supervisor.startUp();
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);
                 stopRequested.await();
                 log.info("shutting down: stopping every site in parallel");
+                recorder.daemonEvent("shutting down: stopping every site", Actor.daemon("shutdown"));
                 supervisor.shutdown(Actor.daemon("shutdown"));
+                recorder.daemonEvent("exiting: every site stopped", Actor.daemon("shutdown"));
                 log.info("exiting: every site stopped");
                 return OK;
             } catch (InterruptedException e) {

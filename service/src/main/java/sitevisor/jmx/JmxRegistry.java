@@ -2,6 +2,7 @@ package sitevisor.jmx;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sitevisor.db.History;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.SiteMXBean;
 import sitevisor.mbeans.StateChange;
@@ -50,6 +51,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
     private final AtomicLong sequence = new AtomicLong();
     private volatile Supervisor supervisor;
     private volatile Clock clock;
+    private volatile HistoryView history = new HistoryView(null);
 
     public JmxRegistry(MBeanServer server) {
         this.server = server;
@@ -60,12 +62,18 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
      * reload adds, and unregisters that of each site it removes.
      */
     public void register(Supervisor supervisor, Clock clock) {
+        register(supervisor, clock, null);
+    }
+
+    /** As {@link #register(Supervisor, Clock)}, with the history the MBeans' history operations read; null for none. */
+    public void register(Supervisor supervisor, Clock clock, History history) {
+        this.history = new HistoryView(history);
         // not under this registry's lock: following takes the supervisor's reload lock, and a
         // reload holds that one while it calls siteAdded, which takes this one
         this.supervisor = supervisor;
         this.clock = clock;
         synchronized (this) {
-            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor, clock), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
+            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor, clock, this.history), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
         }
         supervisor.followSites(this);
     }
@@ -74,7 +82,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
     @Override
     public synchronized void siteAdded(String site) {
         NotificationBroadcasterSupport emitter = new NotificationBroadcasterSupport(NOTIFICATIONS);
-        add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock), SiteMXBean.class, emitter));
+        add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock, history), SiteMXBean.class, emitter));
         emitters.put(site, emitter);
     }
 

@@ -1,5 +1,6 @@
 package sitevisor.jmx;
 
+import sitevisor.mbeans.HistoryEntry;
 import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.SiteMXBean;
 import sitevisor.mbeans.SiteState;
@@ -21,9 +22,11 @@ final class SiteBean implements SiteMXBean {
     private final Supervisor supervisor;
     private final String site;
     private final Clock clock;
+    private final HistoryView history;
 
-    SiteBean(Supervisor supervisor, String site, Clock clock) {
+    SiteBean(Supervisor supervisor, String site, Clock clock, HistoryView history) {
         this.supervisor = supervisor;
+        this.history = history;
         this.site = site;
         this.clock = clock;
     }
@@ -82,6 +85,11 @@ final class SiteBean implements SiteMXBean {
     static InstanceInfo info(Instance.Status s, Clock clock) {
         return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
                 s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes());
+    }
+
+    @Override
+    public HistoryEntry[] history(int limit) {
+        return history.rows(site, java.util.OptionalLong.empty(), limit);
     }
 
     @Override

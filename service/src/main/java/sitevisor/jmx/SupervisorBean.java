@@ -1,5 +1,7 @@
 package sitevisor.jmx;
 
+import sitevisor.history.HistoryTimes;
+import sitevisor.mbeans.HistoryEntry;
 import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.ReloadResult;
 import sitevisor.mbeans.SiteOutcome;
@@ -10,21 +12,45 @@ import sitevisor.supervise.Supervisor;
 
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import java.time.ZoneId;
+import java.util.OptionalLong;
 import java.util.List;
 
 /** Adapts the supervisor as a whole to {@link SupervisorMXBean}. */
 final class SupervisorBean implements SupervisorMXBean {
     private final Supervisor supervisor;
     private final Clock clock;
+    private final HistoryView history;
 
-    SupervisorBean(Supervisor supervisor, Clock clock) {
+    SupervisorBean(Supervisor supervisor, Clock clock, HistoryView history) {
         this.supervisor = supervisor;
+        this.history = history;
         this.clock = clock;
     }
 
     @Override
     public String[] getSites() {
         return supervisor.config().siteNames().toArray(String[]::new);
+    }
+
+    @Override
+    public HistoryEntry[] history(int limit) {
+        return history.rows(null, OptionalLong.empty(), limit);
+    }
+
+    @Override
+    public HistoryEntry[] queryHistory(String site, String since, int limit) {
+        String siteOrAll = site == null || site.isBlank() ? null : site.trim();
+        if (siteOrAll != null && !supervisor.config().sites().containsKey(siteOrAll) && history.rows(siteOrAll, OptionalLong.empty(), 1).length == 0) {
+            // a removed site's history stays readable; a name that never was is a mistake
+            throw new IllegalArgumentException("no site named '" + siteOrAll + "' (known: " + String.join(", ", supervisor.config().siteNames()) + ")");
+        }
+        return history.rows(siteOrAll, HistoryTimes.sinceMillis(since, clock, ZoneId.systemDefault()), limit);
+    }
+
+    @Override
+    public String getHistoryHealth() {
+        return history.health();
     }
 
     @Override

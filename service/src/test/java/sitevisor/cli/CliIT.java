@@ -2,12 +2,13 @@ package sitevisor.cli;
 
 import org.jolokia.json.parser.JSONParser;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.posix.ProcStat;
-import sitevisor.posix.Processes;
 import sitevisor.testing.Await;
+import sitevisor.testing.Launched;
+import sitevisor.testing.Launched.Run;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,10 +16,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -32,35 +31,25 @@ import static sitevisor.testing.Probes.isAlive;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CliIT {
-    private static final Path LAUNCHER = Path.of(System.getProperty("sitevisor.launcher", "../bin/sitevisor")).toAbsolutePath().normalize();
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-
-    private final String runId = UUID.randomUUID().toString();
-    private final List<Process> started = new ArrayList<>();
+    private static final Path LAUNCHER = Launched.LAUNCHER;
+    private static final String JAVA = Launched.JAVA;
 
     @TempDir
     Path dir;
+    Launched launched;
     Path config;
-    int jolokiaPort;
     int webPort;
 
-    /** What one run of the launcher printed and how it ended. */
-    record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
-        }
+    @BeforeEach
+    void setUp() throws Exception {
+        launched = new Launched(dir);
+        config = launched.config();
     }
 
     @AfterEach
     void stopEverythingThisTestStarted() {
-        started.forEach(Process::destroyForcibly);
-        for (ProcStat p : Processes.all()) {
-            if (Processes.environmentContains(p.pid(), "SITEVISOR_TEST_RUN=" + runId)) {
-                ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
-            }
-        }
+        launched.close();
     }
 
     private String sites() {
@@ -76,7 +65,7 @@ class CliIT {
     }
 
     private void writeConfig(String sites) throws IOException {
-        Files.writeString(config, "home: var\njolokia: { port: " + jolokiaPort + " }\nsites:\n" + sites);
+        launched.writeConfig("", sites);
     }
 
     private Process startDaemon() throws Exception {
@@ -85,34 +74,12 @@ class CliIT {
     }
 
     private Process startDaemon(String sites) throws Exception {
-        config = dir.resolve("sitevisor.yml");
-        jolokiaPort = freePort();
         writeConfig(sites);
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
-        builder.environment().put("SITEVISOR_TEST_RUN", runId);
-        builder.redirectErrorStream(true).redirectOutput(dir.resolve("daemon.out").toFile());
-        Process daemon = builder.start();
-        started.add(daemon);
-        Await.until("the daemon supervising", WAIT, () -> {
-            if (!daemon.isAlive()) throw new AssertionError("the daemon ended:\n" + Files.readString(dir.resolve("daemon.out")));
-            return Files.readString(dir.resolve("daemon.out")).contains("supervising:");
-        });
-        return daemon;
+        return launched.startDaemon();
     }
 
     private Run cli(String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
-        command.addAll(List.of(arguments));
-        command.addAll(List.of("-c", config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("SITEVISOR_TEST_RUN", runId);
-        Path out = Files.createTempFile(dir, "cli", ".out");
-        Path err = Files.createTempFile(dir, "cli", ".err");
-        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
-        Process cli = builder.start();
-        started.add(cli);
-        assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "sitevisor " + String.join(" ", arguments) + " did not end");
-        return new Run(cli.exitValue(), Files.readString(out), Files.readString(err));
+        return launched.cli(arguments);
     }
 
     @SuppressWarnings("unchecked")
@@ -205,7 +172,7 @@ class CliIT {
             assertTrue(error.contains("port " + webPort + " is held by pid " + ProcessHandle.current().pid()), refused.toString());
         }
         // 3: nothing answers for this config, and the message says how to start it
-        Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + jolokiaPort, "jolokia: { port: " + freePort()));
+        Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + launched.jolokiaPort(), "jolokia: { port: " + freePort()));
         Run unreachable = cli("status");
         assertEquals(3, unreachable.exitCode(), unreachable.toString());
         assertTrue(unreachable.err().contains("start it with: sitevisor run -c " + config), unreachable.toString());
@@ -222,10 +189,8 @@ class CliIT {
 
         Path followed = dir.resolve("follow.out");
         long oldPid = pidOf("web", 0);
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "logs", "web", "-f", "-n", "1", "-c", config.toString());
-        builder.environment().put("SITEVISOR_TEST_RUN", runId);
-        Process follow = builder.redirectOutput(followed.toFile()).redirectError(dir.resolve("follow.err").toFile()).start();
-        started.add(follow);
+        Process follow = launched.start(new ProcessBuilder(LAUNCHER.toString(), "logs", "web", "-f", "-n", "1", "-c", config.toString())
+                .redirectOutput(followed.toFile()).redirectError(dir.resolve("follow.err").toFile()));
         // once the last line is printed the follower knows where the file ends: what comes next, it must follow
         Await.until("the last line printed", WAIT, () -> Files.readString(followed).contains("pid " + oldPid));
         assertEquals(0, cli("restart", "web").exitCode());

@@ -27,6 +27,8 @@ class InvocationTest {
             kill shop                       | kill    | shop |           | false | 10 | false
             reload --json                   | reload  |      |           | true  | 10 | false
             run -c a.yml                    | run     |      | a.yml     | false | 10 | false
+            history                         | history |      |           | false | 20 | false
+            history blog -n 5 --since 2h    | history | blog |           | false | 5  | false
             """)
     void parsesWhatOperatorsType(String line, String command, String site, String config, boolean json, int lines, boolean follow) throws Exception {
         Invocation invocation = Invocation.parse(words(line));
@@ -42,7 +44,9 @@ class InvocationTest {
     @CsvSource(delimiter = '|', textBlock = """
             --json                      | no command given
             frob                        | unknown command 'frob'
-            history blog                | 'history' is not in this version of sitevisor yet
+            tasks blog                  | 'tasks' is not in this version of sitevisor yet
+            history -n 0                | -n needs 1 to 10000 events, got 0
+            status --since 2h           | status takes no --since
             restart                     | restart needs a site (or all)
             kill                        | kill needs a site
             kill all                    | kill acts on one site at a time

@@ -157,11 +157,11 @@ class JmxRegistryTest {
         MBeanInfo info = server.getMBeanInfo(ObjectNames.SUPERVISOR);
         Map<String, MBeanOperationInfo> operations = Arrays.stream(info.getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
-        assertEquals(Set.of("startAll", "stopAll", "restartAll", "reload"), operations.keySet());
+        assertEquals(Set.of("startAll", "stopAll", "restartAll", "reload", "history", "queryHistory"), operations.keySet());
         for (MBeanOperationInfo operation : operations.values()) {
             assertFalse(operation.getDescription().isEmpty() || operation.getDescription().equals(operation.getName()), operation.getName());
         }
-        assertTrue(operations.get("reload").getDescription().contains("home, jolokia or jmx"), operations.get("reload").getDescription());
+        assertTrue(operations.get("reload").getDescription().contains("home, jolokia, jmx or history"), operations.get("reload").getDescription());
         assertEquals(CompositeData.class.getName(), operations.get("reload").getReturnType());
         assertEquals(CompositeData[].class.getName(), operations.get("stopAll").getReturnType());
     }

@@ -1,0 +1,116 @@
+package sitevisor.testing;
+
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Processes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A daemon and client runs through {@code bin/sitevisor}, as operators start them, in one test
+ * folder. Every process it starts, and every site those start, carries a marker in its
+ * environment, so {@link #close()} ends all of them, also when the test failed.
+ */
+public final class Launched implements AutoCloseable {
+    public static final Path LAUNCHER = Path.of(System.getProperty("sitevisor.launcher", "../bin/sitevisor")).toAbsolutePath().normalize();
+    public static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final String runId = UUID.randomUUID().toString();
+    private final List<Process> started = new ArrayList<>();
+    private final Path config;
+    private int jolokiaPort;
+    private int daemons;
+
+    /** What one run of the launcher printed and how it ended. */
+    public record Run(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    public Launched(Path dir) throws IOException {
+        this.dir = dir;
+        this.config = dir.resolve("sitevisor.yml");
+        this.jolokiaPort = Probes.freePort();
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    public Path home() {
+        return dir.resolve("var");
+    }
+
+    public int jolokiaPort() {
+        return jolokiaPort;
+    }
+
+    /** Writes the config: home var, the HTTP agent on a free port, any other top-level keys, then the sites. */
+    public void writeConfig(String topLevel, String sites) throws IOException {
+        Files.writeString(config, "home: var\njolokia: { port: " + jolokiaPort + " }\n" + topLevel + "sites:\n" + sites);
+    }
+
+    /** Starts {@code bin/sitevisor run} and waits until it supervises; its output goes to daemon-N.out. */
+    public Process startDaemon() throws Exception {
+        Path output = dir.resolve("daemon-" + ++daemons + ".out");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        builder.redirectErrorStream(true).redirectOutput(output.toFile());
+        Process daemon = builder.start();
+        started.add(daemon);
+        Await.until("the daemon supervising", WAIT, () -> {
+            if (!daemon.isAlive()) throw new AssertionError("the daemon ended:\n" + Files.readString(output));
+            return Files.readString(output).contains("supervising:");
+        });
+        return daemon;
+    }
+
+    /** The output of the n-th daemon started, from 1. */
+    public String daemonOutput(int n) throws IOException {
+        return Files.readString(dir.resolve("daemon-" + n + ".out"));
+    }
+
+    /** Runs {@code bin/sitevisor ARGUMENTS -c CONFIG} to its end. */
+    public Run cli(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("-c", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        Path out = Files.createTempFile(dir, "cli", ".out");
+        Path err = Files.createTempFile(dir, "cli", ".err");
+        builder.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process cli = builder.start();
+        started.add(cli);
+        if (!cli.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("sitevisor " + String.join(" ", arguments) + " did not end");
+        return new Run(cli.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    /** Starts a process that ends with the test, marked like the daemon's. */
+    public Process start(ProcessBuilder builder) throws IOException {
+        builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    @Override
+    public void close() {
+        started.forEach(Process::destroyForcibly);
+        for (ProcStat p : Processes.all()) {
+            if (Processes.environmentContains(p.pid(), "SITEVISOR_TEST_RUN=" + runId)) {
+                ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+}
