@@ -131,7 +131,7 @@ public final class Cli {
             List<Object> answers = Json.list(client.post(List.of(
                     JolokiaClient.read(ObjectNames.site(site).getCanonicalName(), "Instances"),
                     JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
-            List<String> known = Json.list(value(answers.get(1))).stream().map(Object::toString).toList();
+            List<String> known = siteNames(answers.get(1));
             if (!known.contains(site)) return fail(FAILED, unknownSite(site, known));
             rows = Json.list(value(answers.get(0)));
         }
@@ -194,7 +194,7 @@ public final class Cli {
                 JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation),
                 JolokiaClient.read(SUPERVISOR, "Sites")), OPERATION_TIMEOUT));
         Map<String, Object> answer = Json.map(answers.get(0));
-        List<String> known = Json.list(value(answers.get(1))).stream().map(Object::toString).toList();
+        List<String> known = siteNames(answers.get(1));
         boolean ok = Json.number(answer, "status") == 200;
         String message = ok ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : unknownSite(site, known);
         if (invocation.json()) {
@@ -327,7 +327,12 @@ public final class Cli {
     }
 
     private static List<String> knownSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        return Json.list(value(client.post(JolokiaClient.read(SUPERVISOR, "Sites"), STATUS_TIMEOUT))).stream().map(Object::toString).toList();
+        return siteNames(client.post(JolokiaClient.read(SUPERVISOR, "Sites"), STATUS_TIMEOUT));
+    }
+
+    /** The names in an answer to a read of the Supervisor's Sites; none when that read failed. */
+    private static List<String> siteNames(Object answer) {
+        return Json.list(value(answer)).stream().map(Object::toString).toList();
     }
 
     static String unknownSite(String site, List<String> known) {

@@ -98,7 +98,7 @@ public final class ConfigLoader {
             return null;
         }
         String host = values.getOrDefault("jolokia.host", Config.DEFAULT_JOLOKIA.host());
-        if (host.isBlank() || host.contains("/") || host.matches(".*\\s.*")) return null;
+        if (!isHostName(host)) return null;
         int port = Integer.parseInt(values.getOrDefault("jolokia.port", Integer.toString(Config.DEFAULT_JOLOKIA.port())));
         if (port < 1 || port > 65535) return null;
         return new Config.Address(file, home, new Config.Endpoint(host, port));
@@ -113,11 +113,9 @@ public final class ConfigLoader {
         }
         YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, loader.problems);
         Path home = loader.home(top);
-        Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
-        String jolokiaHost = jolokiaMap.flatMap(loader::host).orElse(Config.DEFAULT_JOLOKIA.host());
-        int jolokiaPort = jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port());
+        Config.Endpoint jolokia = loader.jolokia(top.map("jolokia", JOLOKIA_KEYS));
         if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
-        return new Config.Address(absolute, home, new Config.Endpoint(jolokiaHost, jolokiaPort));
+        return new Config.Address(absolute, home, jolokia);
     }
 
     /**
@@ -161,8 +159,7 @@ public final class ConfigLoader {
         Path home = home(top);
 
         Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
-        String jolokiaHost = jolokiaMap.flatMap(this::host).orElse(Config.DEFAULT_JOLOKIA.host());
-        int jolokiaPort = jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port());
+        Config.Endpoint jolokia = jolokia(jolokiaMap);
         Optional<YamlMap> jmxMap = top.map("jmx", JMX_KEYS);
         int jmxPort = jmxMap.flatMap(map -> map.integer("port", 0, 65535)).orElse(0);
         Optional<YamlMap> historyMap = top.map("history", HISTORY_KEYS);
@@ -175,7 +172,7 @@ public final class ConfigLoader {
         if (jolokiaMap.map(map -> !map.isBad("port")).orElse(!top.isBad("jolokia"))) {
             boolean written = jolokiaMap.map(map -> map.has("port")).orElse(false);
             claims.add(new PortClaim("jolokia.port" + (written ? "" : " (the default)"), "jolokia.port",
-                    jolokiaMap.map(map -> map.keyLine("port")).orElse(0), jolokiaPort, 1));
+                    jolokiaMap.map(map -> map.keyLine("port")).orElse(0), jolokia.port(), 1));
         }
         if (jmxPort != 0) {
             claims.add(new PortClaim("jmx.port", "jmx.port", jmxMap.orElseThrow().keyLine("port"), jmxPort, 1));
@@ -193,7 +190,7 @@ public final class ConfigLoader {
         checkPortOverlaps(claims);
         checkPidFileNames(results);
         if (problems.count() > 0) return null;
-        return new Config(file, home, new Config.Endpoint(jolokiaHost, jolokiaPort), jmxPort, sites, history);
+        return new Config(file, home, jolokia, jmxPort, sites, history);
     }
 
     private Path home(YamlMap top) {
@@ -212,9 +209,20 @@ public final class ConfigLoader {
         }
     }
 
+    /** Not blank, no slash, no whitespace: what a host name or address can be. */
+    private static boolean isHostName(String host) {
+        return !host.isBlank() && !host.contains("/") && !host.matches(".*\\s.*");
+    }
+
+    /** jolokia.host and jolokia.port, each its default when not written. */
+    private Config.Endpoint jolokia(Optional<YamlMap> jolokiaMap) {
+        return new Config.Endpoint(jolokiaMap.flatMap(this::host).orElse(Config.DEFAULT_JOLOKIA.host()),
+                jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port()));
+    }
+
     private Optional<String> host(YamlMap jolokia) {
         Optional<String> host = jolokia.text("host", "a host name or address such as 127.0.0.1");
-        if (host.isPresent() && (host.get().isBlank() || host.get().contains("/") || host.get().matches(".*\\s.*"))) {
+        if (host.isPresent() && !isHostName(host.get())) {
             jolokia.fail("host", "'" + host.get() + "' is not a host name or address (as in 127.0.0.1 or localhost)");
             return Optional.empty();
         }
