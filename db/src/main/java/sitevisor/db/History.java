@@ -236,6 +236,15 @@ public final class History implements AutoCloseable {
         return new Health(queue.size(), queue.droppedTotal(), lastWriteError, database.movedAsideTo(), failingSinceMillis);
     }
 
+    /**
+     * Connections to the same database for Quartz's job store: its tables live beside the history's,
+     * in one file with one lock. A commit through them is on the file when it returns, as an
+     * acknowledged history event is. Valid until {@link #close}.
+     */
+    public javax.sql.DataSource sharedConnections() {
+        return database.durableConnections();
+    }
+
     /** The database file. */
     public Path file() {
         return database.file();

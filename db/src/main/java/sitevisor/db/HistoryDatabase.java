@@ -220,6 +220,11 @@ final class HistoryDatabase implements AutoCloseable {
         return connect(url);
     }
 
+    /** Connections for another part of the daemon, durable at each commit like the history's own writes. */
+    javax.sql.DataSource durableConnections() {
+        return new DurableConnections(url);
+    }
+
     Path file() {
         return file;
     }
