@@ -14,9 +14,11 @@ public final class InstanceInfo {
     private final String lastExit;
     private final String reason;
     private final long memoryBytes;
+    private final String nextMaintenance;
 
-    @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes"})
-    public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason, long memoryBytes) {
+    @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes", "nextMaintenance"})
+    public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason,
+                        long memoryBytes, String nextMaintenance) {
         this.site = site;
         this.instance = instance;
         this.state = state;
@@ -27,6 +29,7 @@ public final class InstanceInfo {
         this.lastExit = lastExit;
         this.reason = reason;
         this.memoryBytes = memoryBytes;
+        this.nextMaintenance = nextMaintenance;
     }
 
     /** The site's name. */
@@ -77,5 +80,10 @@ public final class InstanceInfo {
     /** Resident memory of the instance's process and the processes it forked, in bytes; 0 when none runs. */
     public long getMemoryBytes() {
         return memoryBytes;
+    }
+
+    /** The site's next maintenance window, ISO-8601 with the daemon's offset; "" when none. */
+    public String getNextMaintenance() {
+        return nextMaintenance;
     }
 }

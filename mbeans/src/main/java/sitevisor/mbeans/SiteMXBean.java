@@ -29,20 +29,47 @@ public interface SiteMXBean {
     @Description("How the last process of instance 0 ended, empty when none has")
     String getLastExit();
 
-    @Description("Every instance: state, pid, uptime, port, restarts, last exit, reason, memory")
+    @Description("Every instance: state, pid, uptime, port, restarts, last exit, reason, memory, next maintenance")
     InstanceInfo[] getInstances();
+
+    @Description("Task runs going now, plus runs owed by run-once tasks for when the site is running again")
+    int getPendingTasks();
+
+    @Description("The next maintenance window, recurring or one-off, ISO-8601 with the daemon's offset; empty when none")
+    String getNextMaintenance();
 
     @Description("Starts every instance and waits until each is ready or has failed. A no-op for a running site; refused while its port is held by another process")
     String start();
 
-    @Description("Stops every instance gracefully: the stop signal, SIGKILL after stopTimeout, done when no process remains and the port is free. A no-op for a stopped site")
+    @Description("Stops every instance gracefully: first the drain (no new task runs, the running ones finish, up to drainTimeout), then the stop signal, SIGKILL after stopTimeout; done when no process remains and the port is free. A no-op for a stopped site")
     String stop();
 
-    @Description("Stops, then starts every instance; never starts while the old process or its port is still there")
+    @Description("Stops, draining first, then starts every instance; never starts while the old process or its port is still there; tasks resume once it is ready")
     String restart();
+
+    @Description("stop() without the drain: running task runs are stopped at once, beside the site")
+    String forceStop();
+
+    @Description("restart() without the drain: running task runs are stopped at once, beside the site")
+    String forceRestart();
 
     @Description("Emergency stop: SIGKILL to every process of every instance at once; the site stays stopped")
     String kill();
+
+    @Description("Every scheduled task: schedule, next run, last run (start, duration, result), running now (since when), paused, missed runs")
+    TaskInfo[] tasks();
+
+    @Description("Starts a run of the task now, paused or not, and returns at once; refused while the site is not RUNNING or the task runs already")
+    String runTask(@Description("The task's name in the config") String name);
+
+    @Description("No task of the site falls due until resumeTasks(); running runs go on. Kept across daemon restarts. A no-op when paused")
+    String pauseTasks();
+
+    @Description("The site's tasks fall due again; what fell due while paused follows each task's missed policy. A no-op when not paused")
+    String resumeTasks();
+
+    @Description("Schedules a one-off maintenance restart (drain, graceful stop, start); kept across daemon restarts. Returns when it is set")
+    String scheduleMaintenance(@Description("HH:MM or HH:MM:SS (its next occurrence), or an ISO date-time such as 2026-12-01T03:30 (the daemon's zone) or with an offset") String at);
 
     @Description("The site's history, newest first: every state change, refusal, signal and warning of its instances, with who asked")
     HistoryEntry[] history(@Description("How many events at most (1 to 10000)") int limit);

@@ -37,14 +37,20 @@ public interface SupervisorMXBean {
      * A no-op row for an instance that is already stopped; ok is true only for instances that end
      * STOPPED.
      */
-    @Description("Stops every instance of every site at once, gracefully (stop signal, SIGKILL after stopTimeout), and waits for all; "
+    @Description("Stops every instance of every site at once, gracefully (each site's drain, stop signal, SIGKILL after stopTimeout), and waits for all; "
             + "one row per instance. A stopped instance is a no-op row")
     SiteOutcome[] stopAll();
+
+    @Description("stopAll() without the drains: running task runs are stopped at once, beside their sites")
+    SiteOutcome[] forceStopAll();
 
     /** Restarts every instance of every site in parallel, stopped ones included; ok is true only for instances that end RUNNING. */
     @Description("Stops, then starts every instance of every site at once (stopped ones are started), and waits for all; one row per instance. "
             + "A refusal is a row with ok false, never an exception")
     SiteOutcome[] restartAll();
+
+    @Description("restartAll() without the drains: running task runs are stopped at once, beside their sites")
+    SiteOutcome[] forceRestartAll();
 
     /**
      * Re-reads the config file the daemon runs, with the checks of start-up, and applies only what

@@ -1,5 +1,7 @@
 package sitevisor.config;
 
+import sitevisor.scheduler.SiteSchedule;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +17,11 @@ import java.util.Optional;
  * @param jmxPort the remote JMX connector's port; 0 means off
  * @param sites   the sites in the order the file names them
  * @param history how long the history keeps events, and how many at most
+ * @param schedules each site's tasks, maintenance window and drain timeout, by site, in the sites' order
+ * @param maintenanceMaxConcurrent how many sites may be in maintenance at once on this host
  */
-public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history) {
+public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history,
+                     Map<String, SiteSchedule> schedules, int maintenanceMaxConcurrent) {
 
     public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
 
@@ -43,6 +48,17 @@ public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<St
 
     public Config {
         sites = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sites));
+        schedules = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(schedules));
+    }
+
+    /** The site's schedule; a site that names none has no tasks and no window. */
+    public SiteSchedule schedule(String site) {
+        return schedules.getOrDefault(site, SiteSchedule.none(site));
+    }
+
+    /** Every site's schedule, in the sites' order. */
+    public java.util.List<SiteSchedule> allSchedules() {
+        return sites.keySet().stream().map(this::schedule).toList();
     }
 
     public Path runDir() {

@@ -9,6 +9,8 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
+import sitevisor.scheduler.SiteSchedule;
+
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -33,7 +35,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
 
-    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "sites");
+    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "maintenance", "sites");
+    private static final YamlMap.Keys TOP_MAINTENANCE_KEYS = YamlMap.Keys.of("maxConcurrent");
     private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
     private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
@@ -168,6 +171,9 @@ public final class ConfigLoader {
                 historyMap.flatMap(map -> map.integer("maxRows", 1000, Integer.MAX_VALUE)).map(Integer::longValue)
                         .orElse(Config.HistoryPolicy.DEFAULT.maxRows()));
 
+        int maintenanceMaxConcurrent = top.map("maintenance", TOP_MAINTENANCE_KEYS)
+                .flatMap(map -> map.integer("maxConcurrent", 1, 1000)).orElse(1);
+
         List<PortClaim> claims = new ArrayList<>();
         if (jolokiaMap.map(map -> !map.isBad("port")).orElse(!top.isBad("jolokia"))) {
             boolean written = jolokiaMap.map(map -> map.has("port")).orElse(false);
@@ -179,9 +185,11 @@ public final class ConfigLoader {
         }
 
         Map<String, SiteConfig> sites = new LinkedHashMap<>();
+        Map<String, SiteSchedule> schedules = new LinkedHashMap<>();
         List<SiteLoader.Result> results = sites(top);
         for (SiteLoader.Result result : results) {
             result.site().ifPresent(site -> sites.put(site.name(), site));
+            result.schedule().ifPresent(schedule -> schedules.put(schedule.site(), schedule));
             if (result.portsKnown() && result.port() > 0) {
                 claims.add(new PortClaim("site '" + result.name() + "'", "sites." + result.name() + ".port",
                         result.portLine(), result.port(), result.instances()));
@@ -190,7 +198,7 @@ public final class ConfigLoader {
         checkPortOverlaps(claims);
         checkPidFileNames(results);
         if (problems.count() > 0) return null;
-        return new Config(file, home, jolokia, jmxPort, sites, history);
+        return new Config(file, home, jolokia, jmxPort, sites, history, schedules, maintenanceMaxConcurrent);
     }
 
     private Path home(YamlMap top) {

@@ -5,6 +5,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import sitevisor.posix.Signal;
+import sitevisor.scheduler.SiteSchedule;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,8 +31,8 @@ final class SiteLoader {
     static final YamlMap.Keys KEYS = YamlMap.Keys.of(
             "command", "directory", "environment", "port", "health", "pidFile", "instances", "autostart",
             "restart", "startTimeout", "startSeconds", "startRetries", "stopSignal", "stopTimeout",
-            "restartLimit", "restartWindow", "backoff", "backoffMax", "logs")
-            .planning("tasks", "maintenance", "memory", "drainTimeout", "socket");
+            "restartLimit", "restartWindow", "backoff", "backoffMax", "logs", "drainTimeout", "tasks", "maintenance")
+            .planning("memory", "socket");
     private static final YamlMap.Keys LOG_KEYS = YamlMap.Keys.of("maxSize", "backups");
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -50,7 +51,8 @@ final class SiteLoader {
      * What was read of one site: the site itself when all of it is valid, and its ports when they
      * are known, so overlaps between sites are found even when something else in a site is wrong.
      */
-    record Result(String name, int nameLine, Optional<SiteConfig> site, int port, int instances, int portLine, boolean portsKnown) {}
+    record Result(String name, int nameLine, Optional<SiteConfig> site, Optional<SiteSchedule> schedule, int port, int instances,
+                  int portLine, boolean portsKnown) {}
 
     private final Problems problems;
     private final Path configDir;
@@ -65,7 +67,7 @@ final class SiteLoader {
     Result load(String name, Node node, int nameLine) {
         if (node != null && !YamlMap.isNull(node) && !(node instanceof MappingNode)) {
             problems.add("sites." + name, node, "expected the site's settings (command:, port: ...), got " + YamlMap.describe(node));
-            return new Result(name, nameLine, Optional.empty(), 0, 1, nameLine, false);
+            return new Result(name, nameLine, Optional.empty(), Optional.empty(), 0, 1, nameLine, false);
         }
         int problemsBefore = problems.count();
         YamlMap site = YamlMap.read(node, "sites." + name, nameLine, KEYS, problems);
@@ -111,6 +113,19 @@ final class SiteLoader {
             checkPlaceholders(site, port, instances, command.orElse(List.of()), variables, environment, healthText, pidFileText);
         }
         Optional<Path> program = command.flatMap(words -> program(site, words.get(0), directory, environment));
+        Optional<SiteSchedule> schedule = ScheduleLoader.load(site, name, portKnown ? port : 0, problems, new ScheduleLoader.Commands() {
+            @Override
+            public Optional<List<String>> words(YamlMap settings) {
+                return command(settings);
+            }
+
+            @Override
+            public Optional<Path> program(YamlMap settings, String word) {
+                // a bad directory is reported already, and then no program can be found from it
+                if (directory.isEmpty()) return Optional.empty();
+                return SiteLoader.this.program(settings, word, directory, environment);
+            }
+        });
 
         Optional<SiteConfig> loaded = Optional.empty();
         if (problems.count() == problemsBefore) {
@@ -118,7 +133,7 @@ final class SiteLoader {
                     health, pidFile, instances, autostart, restart, startTimeout, startSeconds, startRetries,
                     stopSignal, stopTimeout, restartLimit, restartWindow, backoff, backoffMax, logs));
         }
-        return new Result(name, nameLine, loaded, port, instances, site.keyLine("port"), portKnown);
+        return new Result(name, nameLine, loaded, loaded.isPresent() ? schedule : Optional.empty(), port, instances, site.keyLine("port"), portKnown);
     }
 
     private Optional<List<String>> command(YamlMap site) {

@@ -43,10 +43,14 @@ final class DaemonLog {
         Logger.getLogger("").addHandler(new RotatingFileHandler(file));
     }
 
+    /** Quartz tells of its own set-up at length; its warnings and errors are what an operator needs. */
+    private static final Logger QUARTZ = Logger.getLogger("org.quartz");
+
     private static Logger resetRoot() {
         LogManager.getLogManager().reset();
         Logger root = Logger.getLogger("");
         root.setLevel(Level.INFO);
+        QUARTZ.setLevel(Level.WARNING);
         return root;
     }
 

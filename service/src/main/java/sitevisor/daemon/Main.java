@@ -26,6 +26,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ForkJoinPool;
+import java.time.ZoneId;
 
 /** {@code sitevisor run|check [-c FILE]}: the daemon in the foreground, and the config check. */
 public final class Main {
@@ -161,13 +164,19 @@ public final class Main {
             try (History history = History.open(config.dbDir(), new Retention(config.history().keep(), config.history().maxRows()), clock);
                  JmxRegistry jmx = new JmxRegistry(platform)) {
                 HistoryRecorder recorder = new HistoryRecorder(history, clock);
+                AtomicReference<Scheduling> scheduling = new AtomicReference<>();
                 try (Supervisor supervisor = new Supervisor(config, event -> {
                     eventLog.onEvent(event);
                     recorder.onEvent(event);
                     jmx.onEvent(event);
-                }, clock)) {
-                    jmx.register(supervisor, clock, history);
-                    return serve(supervisor, recorder, platform, began);
+                    Scheduling tasks = scheduling.get();
+                    if (tasks != null) tasks.onEvent(event);
+                }, clock);
+                     Scheduling tasks = new Scheduling(supervisor, recorder, ForkJoinPool.commonPool())) {
+                    tasks.open(Scheduling.SCHEDULER_NAME, history.sharedConnections(), config, clock, ZoneId.systemDefault());
+                    scheduling.set(tasks);
+                    jmx.register(supervisor, clock, history, tasks.scheduler());
+                    return serve(supervisor, tasks, recorder, platform, began);
                 }
             } catch (IOException | RuntimeException e) {
                 log.error("cannot start: {}", e.getMessage(), e);
@@ -182,18 +191,18 @@ public final class Main {
         }
 
         /** Opens the doors (HTTP agent, remote JMX), then supervises until signalled. */
-        private int serve(Supervisor supervisor, HistoryRecorder recorder, MBeanServer platform, long began) throws IOException {
+        private int serve(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, MBeanServer platform, long began) throws IOException {
             Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
             try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
                  RemoteJmx remote = config.jmxPort() == 0 ? null
                          : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
                 log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
                 if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
-                return superviseUntilSignalled(supervisor, recorder, began);
+                return superviseUntilSignalled(supervisor, tasks, recorder, began);
             }
         }
 
-        private int superviseUntilSignalled(Supervisor supervisor, HistoryRecorder recorder, long began) {
+        private int superviseUntilSignalled(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, long began) throws IOException {
             try {
                 onSignal("TERM");
                 onSignal("INT");
@@ -202,10 +211,11 @@ public final class Main {
                 recorder.daemonEvent("started: pid " + ProcessHandle.current().pid() + " with " + config.file() + " ("
                         + config.sites().size() + " sites)", Actor.daemon("start-up"));
                 supervisor.startUp();
+                tasks.start();
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);
                 stopRequested.await();
-                log.info("shutting down: stopping every site in parallel");
+                log.info("shutting down: stopping every site in parallel, each after draining its tasks");
                 recorder.daemonEvent("shutting down: stopping every site", Actor.daemon("shutdown"));
                 supervisor.shutdown(Actor.daemon("shutdown"));
                 recorder.daemonEvent("exiting: every site stopped", Actor.daemon("shutdown"));

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.db.History;
 import sitevisor.db.HistoryEvent;
+import sitevisor.scheduler.SchedulerEvent;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
@@ -44,6 +45,16 @@ public final class HistoryRecorder implements EventListener {
         long sequence = history.append(new HistoryEvent(0, clock.millis(), "", 0, ProcessHandle.current().pid(), "daemon",
                 "", "", -1, 0, reason, actor.toString(), -1, ""));
         if (!history.health().failing()) awaitCommitted(sequence);
+    }
+
+    /**
+     * What the scheduler did: a task run, a drain, a maintenance window. Waited for like an
+     * operator's event when an operator asked (a run, a pause, a window set by hand).
+     */
+    public void schedulerEvent(SchedulerEvent event) {
+        long sequence = history.append(new HistoryEvent(0, event.at().toEpochMilli(), event.site(), 0, event.pid(), event.kind().verb(),
+                "", "", event.exitCode(), 0, event.reason(), event.actor(), event.durationMillis(), event.task()));
+        if (event.actor().startsWith("operator") && !history.health().failing()) awaitCommitted(sequence);
     }
 
     private void awaitCommitted(long sequence) {

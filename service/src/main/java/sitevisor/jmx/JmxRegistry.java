@@ -10,6 +10,7 @@ import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
 import sitevisor.supervise.SitesListener;
+import sitevisor.scheduler.TaskScheduler;
 import sitevisor.supervise.Supervisor;
 
 import javax.management.JMException;
@@ -52,6 +53,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
     private volatile Supervisor supervisor;
     private volatile Clock clock;
     private volatile HistoryView history = new HistoryView(null);
+    private volatile TaskScheduler scheduler;
 
     public JmxRegistry(MBeanServer server) {
         this.server = server;
@@ -67,13 +69,19 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
 
     /** As {@link #register(Supervisor, Clock)}, with the history the MBeans' history operations read; null for none. */
     public void register(Supervisor supervisor, Clock clock, History history) {
+        register(supervisor, clock, history, null);
+    }
+
+    /** As {@link #register(Supervisor, Clock, History)}, with the sites' tasks and windows; null for none. */
+    public void register(Supervisor supervisor, Clock clock, History history, TaskScheduler scheduler) {
         this.history = new HistoryView(history);
+        this.scheduler = scheduler;
         // not under this registry's lock: following takes the supervisor's reload lock, and a
         // reload holds that one while it calls siteAdded, which takes this one
         this.supervisor = supervisor;
         this.clock = clock;
         synchronized (this) {
-            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor, clock, this.history), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
+            add(ObjectNames.SUPERVISOR, new DescribedMBean<>(new SupervisorBean(supervisor, clock, this.history, scheduler), SupervisorMXBean.class, new NotificationBroadcasterSupport()));
         }
         supervisor.followSites(this);
     }
@@ -82,7 +90,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
     @Override
     public synchronized void siteAdded(String site) {
         NotificationBroadcasterSupport emitter = new NotificationBroadcasterSupport(NOTIFICATIONS);
-        add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock, history), SiteMXBean.class, emitter));
+        add(ObjectNames.site(site), new DescribedMBean<>(new SiteBean(supervisor, site, clock, history, scheduler), SiteMXBean.class, emitter));
         emitters.put(site, emitter);
     }
 

@@ -3,10 +3,14 @@ package sitevisor.jmx;
 import sitevisor.mbeans.HistoryEntry;
 import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.SiteMXBean;
-import sitevisor.mbeans.SiteState;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Instance;
+import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
+import sitevisor.mbeans.TaskInfo;
+import sitevisor.scheduler.LastRun;
+import sitevisor.scheduler.TaskScheduler;
+import sitevisor.scheduler.TaskStatus;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -15,20 +19,19 @@ import java.util.stream.Collectors;
 
 /** Adapts one site of the supervisor to {@link SiteMXBean}; the domain code never sees JMX. */
 final class SiteBean implements SiteMXBean {
-    // the least settled state wins when instances differ: an operator must see trouble first
-    private static final List<SiteState> ATTENTION_ORDER = List.of(SiteState.UNKNOWN, SiteState.FATAL, SiteState.BACKOFF,
-            SiteState.STOPPING, SiteState.DRAINING, SiteState.STARTING, SiteState.EXITED, SiteState.STOPPED, SiteState.RUNNING);
-
     private final Supervisor supervisor;
     private final String site;
     private final Clock clock;
     private final HistoryView history;
+    private final TaskScheduler scheduler;
 
-    SiteBean(Supervisor supervisor, String site, Clock clock, HistoryView history) {
+    /** @param scheduler the sites' tasks and windows; null for a daemon without them (tests of the core) */
+    SiteBean(Supervisor supervisor, String site, Clock clock, HistoryView history, TaskScheduler scheduler) {
         this.supervisor = supervisor;
         this.history = history;
         this.site = site;
         this.clock = clock;
+        this.scheduler = scheduler;
     }
 
     private List<Instance.Status> statuses() {
@@ -41,9 +44,7 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public String getState() {
-        return statuses().stream().map(Instance.Status::state)
-                .min((a, b) -> Integer.compare(ATTENTION_ORDER.indexOf(a), ATTENTION_ORDER.indexOf(b)))
-                .orElse(SiteState.STOPPED).name();
+        return supervisor.siteState(site).name();
     }
 
     @Override
@@ -79,12 +80,70 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public InstanceInfo[] getInstances() {
-        return statuses().stream().map(s -> info(s, clock)).toArray(InstanceInfo[]::new);
+        String nextMaintenance = getNextMaintenance();
+        return statuses().stream().map(s -> info(s, clock, nextMaintenance)).toArray(InstanceInfo[]::new);
     }
 
-    static InstanceInfo info(Instance.Status s, Clock clock) {
+    static InstanceInfo info(Instance.Status s, Clock clock, String nextMaintenance) {
         return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
-                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes());
+                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes(), nextMaintenance);
+    }
+
+    @Override
+    public int getPendingTasks() {
+        return scheduler == null ? 0 : scheduler.pendingTasks(site);
+    }
+
+    @Override
+    public String getNextMaintenance() {
+        return nextMaintenance(scheduler, site);
+    }
+
+    static String nextMaintenance(TaskScheduler scheduler, String site) {
+        return scheduler == null ? "" : scheduler.nextMaintenance(site).map(Times::iso).orElse("");
+    }
+
+    @Override
+    public TaskInfo[] tasks() {
+        if (scheduler == null) return new TaskInfo[0];
+        return scheduler.tasks(site).stream().map(SiteBean::taskInfo).toArray(TaskInfo[]::new);
+    }
+
+    private static TaskInfo taskInfo(TaskStatus t) {
+        LastRun last = t.lastRun();
+        return new TaskInfo(t.site(), t.name(), t.schedule(), t.action(), t.timeout().toMillis(), t.missed().configName(), t.paused(),
+                Times.iso(t.nextRun()), last == null ? "" : Times.iso(last.startedAt()), last == null ? -1 : last.durationMillis(),
+                last == null ? "" : last.result(), last != null && last.ok(), Times.iso(t.runningSince()), t.runningPid(), t.missedRuns());
+    }
+
+    @Override
+    public String runTask(String name) {
+        return scheduled(() -> scheduler.runTask(site, name, Callers.current().toString()));
+    }
+
+    @Override
+    public String pauseTasks() {
+        return scheduled(() -> scheduler.pauseTasks(site, Callers.current().toString()));
+    }
+
+    @Override
+    public String resumeTasks() {
+        return scheduled(() -> scheduler.resumeTasks(site, Callers.current().toString()));
+    }
+
+    @Override
+    public String scheduleMaintenance(String at) {
+        java.time.Instant when = MaintenanceTime.parse(at, clock, java.time.ZoneId.systemDefault());
+        return scheduled(() -> scheduler.scheduleMaintenance(site, when, Callers.current().toString()));
+    }
+
+    private String scheduled(java.util.function.Supplier<String> call) {
+        if (scheduler == null) return refuseWithoutScheduler();
+        return call.get();
+    }
+
+    private String refuseWithoutScheduler() {
+        throw new IllegalStateException("site '" + site + "': this daemon runs no scheduler");
     }
 
     @Override
@@ -105,6 +164,16 @@ final class SiteBean implements SiteMXBean {
     @Override
     public String restart() {
         return run(Supervisor::restart);
+    }
+
+    @Override
+    public String forceStop() {
+        return run((supervisor, site, by) -> supervisor.stop(site, by.via("--force"), StopMode.FORCE));
+    }
+
+    @Override
+    public String forceRestart() {
+        return run((supervisor, site, by) -> supervisor.restart(site, by.via("--force"), StopMode.FORCE));
     }
 
     @Override

@@ -8,6 +8,8 @@ import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.Outcome;
 import sitevisor.supervise.ReloadReport;
+import sitevisor.scheduler.TaskScheduler;
+import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
 
 import java.lang.management.ManagementFactory;
@@ -21,11 +23,13 @@ final class SupervisorBean implements SupervisorMXBean {
     private final Supervisor supervisor;
     private final Clock clock;
     private final HistoryView history;
+    private final TaskScheduler scheduler;
 
-    SupervisorBean(Supervisor supervisor, Clock clock, HistoryView history) {
+    SupervisorBean(Supervisor supervisor, Clock clock, HistoryView history, TaskScheduler scheduler) {
         this.supervisor = supervisor;
         this.history = history;
         this.clock = clock;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -55,7 +59,10 @@ final class SupervisorBean implements SupervisorMXBean {
 
     @Override
     public InstanceInfo[] getInstances() {
-        return supervisor.status().stream().map(s -> SiteBean.info(s, clock)).toArray(InstanceInfo[]::new);
+        java.util.Map<String, String> nextMaintenance = new java.util.HashMap<>();
+        return supervisor.status().stream()
+                .map(s -> SiteBean.info(s, clock, nextMaintenance.computeIfAbsent(s.site(), site -> SiteBean.nextMaintenance(scheduler, site))))
+                .toArray(InstanceInfo[]::new);
     }
 
     @Override
@@ -86,6 +93,16 @@ final class SupervisorBean implements SupervisorMXBean {
     @Override
     public SiteOutcome[] restartAll() {
         return rows(supervisor.restartAll(Callers.current()));
+    }
+
+    @Override
+    public SiteOutcome[] forceStopAll() {
+        return rows(supervisor.stopAll(Callers.current().via("--force"), StopMode.FORCE));
+    }
+
+    @Override
+    public SiteOutcome[] forceRestartAll() {
+        return rows(supervisor.restartAll(Callers.current().via("--force"), StopMode.FORCE));
     }
 
     @Override

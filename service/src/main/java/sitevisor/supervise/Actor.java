@@ -15,6 +15,11 @@ public record Actor(Kind kind, String name) {
         return new Actor(Kind.DAEMON, why);
     }
 
+    /** The scheduler acting on its own: a maintenance window, a task. */
+    public static Actor scheduler(String what) {
+        return new Actor(Kind.SCHEDULER, what);
+    }
+
     public static Actor policy(String which) {
         return new Actor(Kind.POLICY, which);
     }

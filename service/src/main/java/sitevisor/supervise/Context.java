@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param timers          for delays only (back-off); never blocks
  * @param workers         runs operations that wait: crash handling, retries
  * @param baseEnvironment the environment every site starts from, before its own entries
+ * @param tasks           the sites' scheduled tasks, drained before a graceful stop
  */
 record Context(
         ExitWatcher watcher,
@@ -28,5 +29,6 @@ record Context(
         Path logsDir,
         LogRotator rotator,
         Map<String, String> baseEnvironment,
-        ProcessTable processes) {
+        ProcessTable processes,
+        TaskDrain tasks) {
 }

@@ -62,6 +62,8 @@ public final class Instance {
     private volatile ExitStatus lastExit;
     private volatile int restarts;
     private volatile boolean wanted;
+    /** Set by a kill before it waits for the operation lock: a drain under way gives way to it at once. */
+    private volatile boolean killRequested;
     /** Why a reload took this instance out of service; null while it is in service. Once set, never cleared. */
     private volatile String retiredBecause;
     private int startFailures;
@@ -139,19 +141,33 @@ public final class Instance {
     }
 
     /**
-     * Stops the instance: its stop signal to every process, SIGKILL after the stop timeout, and
-     * STOPPED once none remain and its port is free. A no-op when it is already stopped.
+     * Stops the instance: first the drain of its site's tasks (when it is running and they have
+     * any), then its stop signal to every process, SIGKILL after the stop timeout, and STOPPED once
+     * none remain and its port is free. A no-op when it is already stopped.
      */
     public Result stop(Actor by) {
-        return halt(by, site.stopSignal(), site.stopTimeout());
+        return stop(by, StopMode.GRACEFUL);
     }
 
-    /** Emergency stop: SIGKILL to every process of the instance at once, no stop signal, no wait. */
+    /** {@link #stop(Actor)}, with the drain as the mode says: skipped ({@code --force}), or with its own timeout. */
+    public Result stop(Actor by, StopMode mode) {
+        return halt(by, site.stopSignal(), site.stopTimeout(), mode);
+    }
+
+    /**
+     * Emergency stop: SIGKILL to every process of the instance at once, no drain, no stop signal,
+     * no wait. A drain under way is cut short: its tasks are stopped, and so is the instance.
+     */
     public Result kill(Actor by) {
-        return halt(by, Signal.KILL, Group.KILL_WAIT);
+        killRequested = true;
+        try {
+            return halt(by, Signal.KILL, Group.KILL_WAIT, StopMode.FORCE);
+        } finally {
+            killRequested = false;
+        }
     }
 
-    private Result halt(Actor by, Signal signal, Duration timeout) {
+    private Result halt(Actor by, Signal signal, Duration timeout, StopMode mode) {
         stopRequests.incrementAndGet();
         wanted = false;
         operation.lock();
@@ -159,22 +175,27 @@ public final class Instance {
             actor = by;
             wanted = false;
             cancelRetry();
-            stopLocked(signal, timeout);
+            stopLocked(signal, timeout, mode);
             return new Result(state, lastReason);
         } finally {
             operation.unlock();
         }
     }
 
-    /** Stops, then starts; never starts while the old process or its port is still there. */
+    /** Stops (draining first), then starts; never starts while the old process or its port is still there. */
     public Result restart(Actor by) {
+        return restart(by, StopMode.GRACEFUL);
+    }
+
+    /** {@link #restart(Actor)}, with the drain as the mode says. */
+    public Result restart(Actor by, StopMode mode) {
         stopRequests.incrementAndGet();
         operation.lock();
         try {
             actor = by;
             refuseIfRetired("restart");
             cancelRetry();
-            stopLocked(site.stopSignal(), site.stopTimeout());
+            stopLocked(site.stopSignal(), site.stopTimeout(), mode);
             if (state != STOPPED) {
                 throw new IllegalStateException("site '" + name() + "': cannot restart: the stop did not finish: " + lastReason);
             }
@@ -197,7 +218,7 @@ public final class Instance {
      */
     Result retire(Actor by, String why) {
         retiredBecause = why;
-        Result stopped = halt(by, site.stopSignal(), site.stopTimeout());
+        Result stopped = halt(by, site.stopSignal(), site.stopTimeout(), StopMode.GRACEFUL);
         // nothing of ours writes the log any more; one that survived SIGKILL may, so its file stays watched
         if (stopped.state() == STOPPED) context.rotator().unwatch(logFile());
         return stopped;
@@ -427,7 +448,7 @@ public final class Instance {
         });
     }
 
-    private static ExitStatus reap(long pid) {
+    static ExitStatus reap(long pid) {
         // the pidfd turned readable because the child ended, so it waits to be reaped already
         for (int attempt = 0; attempt < 1000; attempt++) {
             Optional<ExitStatus> status = ExitStatus.reap(pid);
@@ -555,16 +576,43 @@ public final class Instance {
 
     // ---------------------------------------------------------------- stopping
 
-    private void stopLocked(Signal signal, Duration timeout) {
+    private void stopLocked(Signal signal, Duration timeout, StopMode mode) {
         switch (state) {
             case STOPPED -> lastReason = name() + " is already stopped";
             case BACKOFF, EXITED, FATAL -> {
                 current = null;
                 moveTo(STOPPED, "was " + state.name().toLowerCase());
             }
-            case STARTING, RUNNING, UNKNOWN -> stopProcesses(signal, timeout);
+            case STARTING, UNKNOWN -> stopProcesses(signal, timeout);
+            case RUNNING -> {
+                if (context.tasks().hasTasks(site.name())) {
+                    if (mode.drains()) {
+                        drainLocked(mode);
+                        // a kill that came during the drain: no stop signal, no waiting
+                        if (killRequested) {
+                            signal = Signal.KILL;
+                            timeout = Group.KILL_WAIT;
+                        }
+                    } else {
+                        context.tasks().stopRunning(site.name(), signal == Signal.KILL ? "stopped: the site was killed" : "stopped: the site was stopped with --force");
+                    }
+                }
+                stopProcesses(signal, timeout);
+            }
             case DRAINING, STOPPING -> throw new IllegalStateException("site '" + name() + "': " + state + " outside an operation");
         }
+    }
+
+    /**
+     * DRAINING: the site's tasks start no new run, and the running ones get up to the drain timeout
+     * to finish before anything is signalled. The instance keeps serving meanwhile; all instances of
+     * a site stopping together share one drain.
+     */
+    private void drainLocked(StopMode mode) {
+        moveTo(DRAINING, "no new task runs; waiting for the running ones"
+                + (mode.drainTimeout() == null ? "" : ", up to " + Durations.format(mode.drainTimeout())));
+        String drained = context.tasks().drain(site.name(), mode.drainTimeout(), actor, () -> killRequested);
+        lastReason = drained;
     }
 
     private void stopProcesses(Signal signal, Duration timeout) {

@@ -11,4 +11,8 @@ public interface SitesListener {
 
     /** The site is gone from the config: after a reload has stopped its instances. */
     void siteRemoved(String site);
+
+    /** A reload applied this config: every site of it is added, changed or left as it was, and started as it should be. */
+    default void configApplied(sitevisor.config.Config config) {
+    }
 }

@@ -67,6 +67,27 @@ public final class Supervisor implements AutoCloseable {
     private final ExitWatcher watcher;
     private final LogRotator rotator;
     private ScheduledFuture<?> heapTrim;
+    private final SwitchableTasks tasks = new SwitchableTasks();
+
+    /** The scheduler's side of a drain, set once the scheduler exists (it needs the supervisor first). */
+    private static final class SwitchableTasks implements TaskDrain {
+        private volatile TaskDrain target = TaskDrain.NONE;
+
+        @Override
+        public boolean hasTasks(String site) {
+            return target.hasTasks(site);
+        }
+
+        @Override
+        public String drain(String site, Duration timeout, Actor by, java.util.function.BooleanSupplier cutShort) {
+            return target.drain(site, timeout, by, cutShort);
+        }
+
+        @Override
+        public void stopRunning(String site, String why) {
+            target.stopRunning(site, why);
+        }
+    }
 
     public Supervisor(Config config, EventListener events, Clock clock) throws IOException {
         this(config, events, clock, System.getenv());
@@ -84,7 +105,7 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                new ProcessTable(Group.MARKER_VARIABLE));
+                new ProcessTable(Group.MARKER_VARIABLE), tasks);
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
         for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
         snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));
@@ -94,6 +115,11 @@ public final class Supervisor implements AutoCloseable {
         List<Instance> instances = new ArrayList<>();
         for (int i = 0; i < site.instances(); i++) instances.add(new Instance(site, i, context));
         return List.copyOf(instances);
+    }
+
+    /** Every graceful stop from now on drains the sites' tasks through this. */
+    public void useTasks(TaskDrain drain) {
+        tasks.target = drain;
     }
 
     /** The config in force: the one the daemon started with, or the last one a reload applied. */
@@ -187,11 +213,42 @@ public final class Supervisor implements AutoCloseable {
     }
 
     public List<Instance.Result> stop(String site, Actor by) {
-        return forEach(instances(site), i -> i.stop(by));
+        return stop(site, by, StopMode.GRACEFUL);
+    }
+
+    public List<Instance.Result> stop(String site, Actor by, StopMode mode) {
+        return forEach(instances(site), i -> i.stop(by, mode));
     }
 
     public List<Instance.Result> restart(String site, Actor by) {
-        return forEach(instances(site), i -> i.restart(by));
+        return restart(site, by, StopMode.GRACEFUL);
+    }
+
+    public List<Instance.Result> restart(String site, Actor by, StopMode mode) {
+        return forEach(instances(site), i -> i.restart(by, mode));
+    }
+
+    /**
+     * Starts a task's program for the site: in its directory and environment, a process group of its
+     * own, its output into the site's log.
+     */
+    public sitevisor.scheduler.TaskProcess launchTask(String site, String task, List<String> command) throws IOException {
+        SiteConfig config = config().site(site).orElseThrow(() -> new IOException("no site named '" + site + "'"));
+        return TaskLauncher.launch(config, task, command, context);
+    }
+
+    // the least settled state wins when instances differ: an operator must see trouble first
+    private static final List<SiteState> ATTENTION_ORDER = List.of(SiteState.UNKNOWN, SiteState.FATAL, SiteState.BACKOFF,
+            SiteState.STOPPING, SiteState.DRAINING, SiteState.STARTING, SiteState.EXITED, SiteState.STOPPED, SiteState.RUNNING);
+
+    /** The site's state: its instances' common state, or the least settled among them. */
+    public SiteState siteState(String site) {
+        SiteState worst = SiteState.RUNNING;
+        for (Instance instance : instances(site)) {
+            SiteState state = instance.state();
+            if (ATTENTION_ORDER.indexOf(state) < ATTENTION_ORDER.indexOf(worst)) worst = state;
+        }
+        return worst;
     }
 
     public List<Instance.Result> kill(String site, Actor by) {
@@ -205,12 +262,20 @@ public final class Supervisor implements AutoCloseable {
 
     /** Stops every instance of every site at once, each bounded by its own timeouts; a refusal is an outcome, never thrown. */
     public List<Outcome> stopAll(Actor by) {
-        return outcomes(all(), i -> i.stop(by), SiteState.STOPPED);
+        return stopAll(by, StopMode.GRACEFUL);
+    }
+
+    public List<Outcome> stopAll(Actor by, StopMode mode) {
+        return outcomes(all(), i -> i.stop(by, mode), SiteState.STOPPED);
     }
 
     /** Restarts every instance of every site at once, stopped ones included; a refusal is an outcome, never thrown. */
     public List<Outcome> restartAll(Actor by) {
-        return outcomes(all(), i -> i.restart(by), SiteState.RUNNING);
+        return restartAll(by, StopMode.GRACEFUL);
+    }
+
+    public List<Outcome> restartAll(Actor by, StopMode mode) {
+        return outcomes(all(), i -> i.restart(by, mode), SiteState.RUNNING);
     }
 
     public List<Instance.Status> status() {
@@ -273,6 +338,14 @@ public final class Supervisor implements AutoCloseable {
             for (String site : restarting) starting.addAll(sites.get(site));
             for (String site : changes.added()) if (next.sites().get(site).autostart()) starting.addAll(sites.get(site));
             outcomes.addAll(outcomes(starting, i -> i.start(reload), SiteState.RUNNING));
+
+            for (SitesListener listener : sitesListeners) {
+                try {
+                    listener.configApplied(next);
+                } catch (RuntimeException e) {
+                    log.error("failed: applying the reloaded config: {}", e.getMessage(), e);
+                }
+            }
 
             ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), changes.unchanged(), outcomes);
             log.info("reloaded: {}: {} [{}]", next.file(), report.summary(), reload);

@@ -157,7 +157,7 @@ class JmxRegistryTest {
         MBeanInfo info = server.getMBeanInfo(ObjectNames.SUPERVISOR);
         Map<String, MBeanOperationInfo> operations = Arrays.stream(info.getOperations())
                 .collect(Collectors.toMap(MBeanOperationInfo::getName, o -> o));
-        assertEquals(Set.of("startAll", "stopAll", "restartAll", "reload", "history", "queryHistory"), operations.keySet());
+        assertEquals(Set.of("startAll", "stopAll", "restartAll", "forceStopAll", "forceRestartAll", "reload", "history", "queryHistory"), operations.keySet());
         for (MBeanOperationInfo operation : operations.values()) {
             assertFalse(operation.getDescription().isEmpty() || operation.getDescription().equals(operation.getName()), operation.getName());
         }

@@ -12,23 +12,23 @@ import java.util.UUID;
  * Marks every process a test starts with its own environment entry, so the test can find them
  * all — and kill whatever is left when it ends, also when it fails.
  */
-final class TestProcesses {
-    static final String VARIABLE = "SITEVISOR_TEST_RUN";
-    final String runId = UUID.randomUUID().toString();
+public final class TestProcesses {
+    public static final String VARIABLE = "SITEVISOR_TEST_RUN";
+    public final String runId = UUID.randomUUID().toString();
 
     String entry() {
         return VARIABLE + "=" + runId;
     }
 
     /** The live processes this test started, directly or not. */
-    List<ProcStat> alive() {
+    public List<ProcStat> alive() {
         return Processes.all().stream()
                 .filter(p -> !p.isZombie() && Processes.environmentContains(p.pid(), entry()))
                 .toList();
     }
 
     /** SIGKILLs whatever is left; returns how many there were. */
-    int killAll() {
+    public int killAll() {
         List<ProcStat> left = alive();
         for (ProcStat p : left) {
             ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
