@@ -22,10 +22,15 @@ import java.util.stream.Stream;
 public final class ArchiveTraining {
     private static final String STATUS_ANSWER = "{\"request\":{\"type\":\"read\"},\"status\":200,\"value\":["
             + "{\"site\":\"blog\",\"instance\":0,\"state\":\"RUNNING\",\"pid\":4242,\"uptimeMillis\":3723000,\"port\":8001,"
-            + "\"memoryBytes\":91750400,\"restarts\":1,\"lastExit\":\"exited with code 1\",\"reason\":\"pid 4242 after 120 ms\"},"
+            + "\"memoryBytes\":91750400,\"restarts\":1,\"lastExit\":\"exited with code 1\",\"reason\":\"pid 4242 after 120 ms\",\"nextMaintenance\":\"2026-11-29T03:30:00+01:00\"},"
             + "{\"site\":\"shop\",\"instance\":0,\"state\":\"FATAL\",\"pid\":0,\"uptimeMillis\":0,\"port\":8002,"
-            + "\"memoryBytes\":0,\"restarts\":3,\"lastExit\":\"killed by SIGKILL\",\"reason\":\"gave up after 4 attempts\"}]}";
+            + "\"memoryBytes\":0,\"restarts\":3,\"lastExit\":\"killed by SIGKILL\",\"reason\":\"gave up after 4 attempts\",\"nextMaintenance\":\"\"}]}";
     private static final String OPERATION_ANSWER = "[{\"status\":200,\"value\":\"RUNNING: pid 4243 after 98 ms\"},"
+            + "{\"status\":200,\"value\":[\"blog\",\"shop\"]}]";
+    private static final String TASKS_ANSWER = "[{\"status\":200,\"value\":[{\"site\":\"blog\",\"name\":\"sitemap\",\"schedule\":\"0 * * * *\","
+            + "\"action\":\"GET http://127.0.0.1:8001/tasks/sitemap\",\"timeoutMillis\":600000,\"missed\":\"run-once\",\"paused\":true,"
+            + "\"nextRun\":\"\",\"lastRunStart\":\"2026-11-22T03:00:01+01:00\",\"lastRunMillis\":1250,\"lastResult\":\"HTTP 200\","
+            + "\"lastOk\":true,\"runningSince\":\"2026-11-22T04:00:00+01:00\",\"runningPid\":4250,\"missedRuns\":0}]},"
             + "{\"status\":200,\"value\":[\"blog\",\"shop\"]}]";
 
     private ArchiveTraining() {}
@@ -36,12 +41,13 @@ public final class ArchiveTraining {
             Files.writeString(home.resolve("credentials"), "sitevisor:training\n");
             Path config = home.resolve("sitevisor.yml");
             Files.writeString(config, "home: .\njolokia: { host: 127.0.0.1, port: " + daemon.getLocalPort() + " }\nsites:\n  blog:\n    command: [true]\n");
-            Thread answering = new Thread(() -> answer(daemon, STATUS_ANSWER, OPERATION_ANSWER), "stand-in daemon");
+            Thread answering = new Thread(() -> answer(daemon, STATUS_ANSWER, OPERATION_ANSWER, TASKS_ANSWER), "stand-in daemon");
             answering.setDaemon(true);
             answering.start();
             PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
             Cli.run(new String[]{"status", "-c", config.toString()}, discard, discard);
             Cli.run(new String[]{"restart", "blog", "-c", config.toString()}, discard, discard);
+            Cli.run(new String[]{"tasks", "blog", "-c", config.toString()}, discard, discard);
             answering.join(5000);
         } finally {
             try (Stream<Path> files = Files.walk(home)) {

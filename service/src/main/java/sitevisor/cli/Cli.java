@@ -29,12 +29,19 @@ public final class Cli {
     static final String USAGE_TEXT = """
             usage: sitevisor run     [-c FILE]                 the daemon, in the foreground (it never forks itself)
                    sitevisor check   [-c FILE]                 check a config: every error names the file, site, key and why
-                   sitevisor status  [SITE]                    every site's instances: state, pid, uptime, port, memory, restarts
+                   sitevisor status  [SITE]                    every site's instances: state, pid, uptime, port, memory, restarts,
+                                                               next maintenance
                    sitevisor start   SITE|all                  start and wait until ready
-                   sitevisor stop    SITE|all                  stop gracefully: the stop signal, SIGKILL after stopTimeout
-                   sitevisor restart SITE|all                  stop, then start once the old processes and the port are gone
+                   sitevisor stop    SITE|all [--force]        stop gracefully: drain the site's tasks, the stop signal, SIGKILL
+                                                               after stopTimeout; --force skips the drain (running tasks are stopped)
+                   sitevisor restart SITE|all [--force]        stop, then start once the old processes and the port are gone
                    sitevisor kill    SITE                      emergency stop: SIGKILL to all of the site's processes
                    sitevisor logs    SITE [-n N] [-f]          the last N lines (10) of the site's output; -f follows it
+                   sitevisor tasks   SITE                      the site's scheduled tasks: next and last run, running now, missed
+                   sitevisor tasks   SITE run NAME             run the task now (paused or not)
+                   sitevisor tasks   SITE pause|resume         no task falls due until resume; running runs go on
+                   sitevisor maintenance SITE --at TIME        a one-off maintenance restart (drain, stop, start) at TIME:
+                                                               HH:MM[:SS] (its next occurrence) or 2026-12-01T03:30[+01:00]
                    sitevisor history [SITE] [-n N] [--since TIME]
                                                                the last N events (20), newest first: what happened, who asked;
                                                                TIME is 2h or 30m (ago), 03:00 (local), 2026-11-22 or 2026-11-22T03:00
@@ -103,8 +110,19 @@ public final class Cli {
             String site = invocation.site().orElse(null);
             return switch (invocation.command()) {
                 case "status" -> status(client, site);
-                case "start", "stop", "restart" -> "all".equals(site) ? allSites(client) : oneSite(client, site);
-                case "kill" -> oneSite(client, site);
+                case "start", "stop", "restart", "kill" -> {
+                    // --force: the same operation without the drain (only stop and restart take it)
+                    String operation = invocation.force() ? "force" + Character.toUpperCase(invocation.command().charAt(0))
+                            + invocation.command().substring(1) : invocation.command();
+                    yield "all".equals(site) ? allSites(client, operation) : oneSite(client, site, operation, List.of());
+                }
+                case "tasks" -> invocation.action().isEmpty() ? tasks(client, site) : switch (invocation.action().get()) {
+                    case Invocation.TASKS_RUN -> oneSite(client, site, "runTask", List.of(invocation.task().orElseThrow()));
+                    case Invocation.TASKS_PAUSE -> oneSite(client, site, "pauseTasks", List.of());
+                    case Invocation.TASKS_RESUME -> oneSite(client, site, "resumeTasks", List.of());
+                    default -> throw new IllegalStateException("unhandled tasks sub-command " + invocation.action().get());
+                };
+                case "maintenance" -> oneSite(client, site, "scheduleMaintenance", List.of(invocation.at().orElseThrow()));
                 case "reload" -> reload(client);
                 case "history" -> history(client, site);
                 default -> throw new IllegalStateException("unhandled command " + invocation.command());
@@ -150,7 +168,7 @@ public final class Cli {
             out.println(Json.write(Map.of("sites", sites)));
             return OK;
         }
-        Table table = new Table("SITE", "INSTANCE", "STATE", "PID", "UPTIME", "PORT", "MEMORY", "RESTARTS", "NOTE");
+        Table table = new Table("SITE", "INSTANCE", "STATE", "PID", "UPTIME", "PORT", "MEMORY", "RESTARTS", "NEXT MAINT.", "NOTE");
         for (Map.Entry<String, List<Map<String, Object>>> entry : bySite.entrySet()) {
             for (Map<String, Object> instance : entry.getValue()) {
                 String state = Json.text(instance, "state");
@@ -160,7 +178,8 @@ public final class Cli {
                 table.row(entry.getKey(), Json.number(instance, "instance"), state,
                         pid == 0 ? "-" : pid, pid == 0 ? "-" : Table.duration(Json.number(instance, "uptimeMillis")),
                         port == 0 ? "-" : port, memoryBytes == 0 ? "-" : Table.bytes(memoryBytes),
-                        Json.number(instance, "restarts"), note(state, instance));
+                        Json.number(instance, "restarts"), Table.dateTime(Json.text(instance, "nextMaintenance"), false),
+                        note(state, instance));
             }
         }
         out.print(table);
@@ -168,7 +187,7 @@ public final class Cli {
     }
 
     private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "memoryBytes",
-            "restarts", "lastExit", "reason");
+            "restarts", "lastExit", "reason", "nextMaintenance");
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
     private static Map<String, Object> instanceRow(Object instance) {
@@ -186,12 +205,17 @@ public final class Cli {
 
     // ---- operations
 
-    private int oneSite(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        String operation = invocation.command();
+    /**
+     * Runs one operation of a site's MBean and prints the message it returns.
+     *
+     * @param operation the operation's name in {@link sitevisor.mbeans.SiteMXBean}
+     */
+    private int oneSite(JolokiaClient client, String site, String operation, List<Object> arguments)
+            throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         if (!isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
         // the known sites come with the same answer, for the message a mistyped name gets
         List<Object> answers = Json.list(client.post(List.of(
-                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation),
+                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation, arguments),
                 JolokiaClient.read(SUPERVISOR, "Sites")), OPERATION_TIMEOUT));
         Map<String, Object> answer = Json.map(answers.get(0));
         List<String> known = siteNames(answers.get(1));
@@ -206,20 +230,20 @@ public final class Cli {
             out.println(Json.write(result));
         } else {
             if (ok) out.println(site + ": " + message);
-            else err.println("sitevisor " + operation + ": " + message);
+            else err.println("sitevisor " + invocation.command() + ": " + message);
         }
         return ok ? OK : FAILED;
     }
 
-    private int allSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        String operation = invocation.command() + "All";
-        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, operation), OPERATION_TIMEOUT));
+    /** @param operation the Supervisor's operation without its {@code All}: start, stop, forceStop, ... */
+    private int allSites(JolokiaClient client, String operation) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, operation + "All"), OPERATION_TIMEOUT));
         if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
         List<Object> outcomes = Json.list(answer.get("value"));
         boolean allOk = outcomes.stream().allMatch(o -> Json.flag(Json.map(o), "ok"));
         if (invocation.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("operation", invocation.command());
+            result.put("operation", operation);
             result.put("ok", allOk);
             result.put("outcomes", outcomes);
             out.println(Json.write(result));
@@ -235,6 +259,65 @@ public final class Cli {
             Map<String, Object> outcome = Json.map(each);
             table.row(Json.text(outcome, "site"), Json.number(outcome, "instance"), Json.text(outcome, "state"),
                     (Json.flag(outcome, "ok") ? "" : "failed: ") + Json.text(outcome, "message"));
+        }
+        return table;
+    }
+
+    // ---- tasks
+
+    private static final List<String> TASK_FIELDS = List.of("site", "name", "schedule", "action", "timeoutMillis", "missed", "paused",
+            "nextRun", "lastRunStart", "lastRunMillis", "lastResult", "lastOk", "runningSince", "runningPid", "missedRuns");
+
+    /** The site's tasks: one exec of tasks(), with the known sites in the same request for a mistyped name. */
+    private int tasks(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        if (!isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
+        List<Object> answers = Json.list(client.post(List.of(
+                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), "tasks"),
+                JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
+        Map<String, Object> answer = Json.map(answers.get(0));
+        if (Json.number(answer, "status") != 200) {
+            List<String> known = siteNames(answers.get(1));
+            return fail(FAILED, known.contains(site) ? errorOf(answer) : unknownSite(site, known));
+        }
+        List<Map<String, Object>> tasks = new ArrayList<>();
+        for (Object each : Json.list(answer.get("value"))) {
+            Map<String, Object> task = new LinkedHashMap<>();
+            for (String field : TASK_FIELDS) task.put(field, Json.map(each).get(field));
+            tasks.add(task);
+        }
+        // paused is the site's, so every row carries the same
+        boolean paused = tasks.stream().anyMatch(task -> Json.flag(task, "paused"));
+        if (invocation.json()) {
+            Map<String, Object> printed = new LinkedHashMap<>();
+            printed.put("site", site);
+            printed.put("paused", paused);
+            printed.put("tasks", tasks);
+            out.println(Json.write(printed));
+            return OK;
+        }
+        if (tasks.isEmpty()) {
+            out.println(site + ": no scheduled tasks");
+            return OK;
+        }
+        out.print(taskTable(tasks));
+        if (paused) out.println("paused: no task of " + site + " falls due until: sitevisor tasks " + site + " resume");
+        return OK;
+    }
+
+    static Table taskTable(List<Map<String, Object>> tasks) {
+        Table table = new Table("TASK", "SCHEDULE", "NEXT RUN", "LAST RUN", "TOOK", "RESULT", "RUNNING", "MISSED");
+        for (Map<String, Object> task : tasks) {
+            String nextRun = Json.text(task, "nextRun");
+            String lastRun = Json.text(task, "lastRunStart");
+            String result = Json.text(task, "lastResult");
+            String runningSince = Json.text(task, "runningSince");
+            long runningPid = Json.number(task, "runningPid");
+            table.row(Json.text(task, "name"), Json.text(task, "schedule"),
+                    nextRun.isEmpty() && Json.flag(task, "paused") ? "paused" : Table.dateTime(nextRun, true),
+                    Table.dateTime(lastRun, true), lastRun.isEmpty() ? "-" : Table.took(Json.number(task, "lastRunMillis")),
+                    result.isEmpty() ? "-" : result,
+                    runningSince.isEmpty() ? "-" : "since " + Table.dateTime(runningSince, true) + (runningPid == 0 ? "" : " pid " + runningPid),
+                    Json.number(task, "missedRuns"));
         }
         return table;
     }
@@ -274,7 +357,7 @@ public final class Cli {
             table.row(LOCAL_TIME.format(java.time.Instant.ofEpochMilli(Json.number(event, "atMillis")).atZone(zone)),
                     siteName.isEmpty() ? "(daemon)" : siteName, siteName.isEmpty() ? "" : Json.number(event, "instance"),
                     Json.text(event, "kind"), from.isEmpty() ? "" : from + " -> " + to, pid == 0 ? "-" : pid,
-                    tookMillis < 0 ? "" : tookMillis < 1000 ? tookMillis + "ms" : Table.duration(tookMillis),
+                    tookMillis < 0 ? "" : Table.took(tookMillis),
                     Json.text(event, "actor"), Json.text(event, "reason"));
         }
         out.print(table);

@@ -15,9 +15,13 @@ import java.util.Set;
  * @param site       the SITE argument (or {@code all}), empty for commands without one
  * @param lines      {@code -n N} of {@code logs} and {@code history}
  * @param since      {@code --since TIME} of {@code history}
+ * @param action     what {@code tasks SITE} does: {@code run}, {@code pause} or {@code resume}; empty to list the tasks
+ * @param task       the NAME of {@code tasks SITE run NAME}
+ * @param at         {@code --at TIME} of {@code maintenance}
+ * @param force      {@code --force} of {@code stop} and {@code restart}: no drain
  */
 record Invocation(String command, Optional<String> site, Optional<Path> configFile, boolean json, int lines, boolean follow,
-                  Optional<String> since) {
+                  Optional<String> since, Optional<String> action, Optional<String> task, Optional<String> at, boolean force) {
     static final int DEFAULT_LOG_LINES = 10;
     static final int DEFAULT_HISTORY_EVENTS = 20;
 
@@ -26,20 +30,24 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
 
     private enum Arity { NONE, OPTIONAL, REQUIRED }
 
-    private static final Map<String, Shape> COMMANDS = Map.of(
-            "status", new Shape(Arity.OPTIONAL, Set.of()),
-            "start", new Shape(Arity.REQUIRED, Set.of()),
-            "stop", new Shape(Arity.REQUIRED, Set.of()),
-            "restart", new Shape(Arity.REQUIRED, Set.of()),
-            "kill", new Shape(Arity.REQUIRED, Set.of()),
-            "logs", new Shape(Arity.REQUIRED, Set.of("-n", "-f")),
-            "reload", new Shape(Arity.NONE, Set.of()),
-            "history", new Shape(Arity.OPTIONAL, Set.of("-n", "--since")),
-            "check", new Shape(Arity.NONE, Set.of()),
-            "run", new Shape(Arity.NONE, Set.of()));
+    private static final Map<String, Shape> COMMANDS = Map.ofEntries(
+            Map.entry("status", new Shape(Arity.OPTIONAL, Set.of())),
+            Map.entry("start", new Shape(Arity.REQUIRED, Set.of())),
+            Map.entry("stop", new Shape(Arity.REQUIRED, Set.of("--force"))),
+            Map.entry("restart", new Shape(Arity.REQUIRED, Set.of("--force"))),
+            Map.entry("kill", new Shape(Arity.REQUIRED, Set.of())),
+            Map.entry("logs", new Shape(Arity.REQUIRED, Set.of("-n", "-f"))),
+            Map.entry("tasks", new Shape(Arity.REQUIRED, Set.of())),
+            Map.entry("maintenance", new Shape(Arity.REQUIRED, Set.of("--at"))),
+            Map.entry("reload", new Shape(Arity.NONE, Set.of())),
+            Map.entry("history", new Shape(Arity.OPTIONAL, Set.of("-n", "--since"))),
+            Map.entry("check", new Shape(Arity.NONE, Set.of())),
+            Map.entry("run", new Shape(Arity.NONE, Set.of())));
 
-    /** Commands PRODUCT.md names that come with later capabilities. */
-    private static final Set<String> NOT_YET = Set.of("tasks", "maintenance");
+    /** What {@code tasks SITE} does besides listing the tasks. */
+    static final String TASKS_RUN = "run";
+    static final String TASKS_PAUSE = "pause";
+    static final String TASKS_RESUME = "resume";
 
     /** A command line that is not one: exit code 2, with the message and the usage. */
     static final class UsageException extends Exception {
@@ -56,6 +64,8 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
         Integer lines = null;
         boolean follow = false;
         String since = null;
+        String at = null;
+        boolean force = false;
         for (int i = 0; i < arguments.size(); i++) {
             String argument = arguments.get(i);
             switch (argument) {
@@ -64,9 +74,13 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
                 case "-n", "--lines" -> lines = count(valueOf(arguments, ++i, argument, "a number of lines"), argument);
                 case "-f", "--follow" -> follow = true;
                 case "--since" -> since = valueOf(arguments, ++i, argument, "a time (2h, 03:00, 2026-11-22)");
+                case "--at" -> at = valueOf(arguments, ++i, argument, "a time (HH:MM[:SS] or a date-time such as 2026-12-01T03:30)");
+                case "--force" -> force = true;
                 default -> {
                     if (argument.startsWith("--since=")) {
                         since = nonEmpty(argument.substring("--since=".length()), "--since");
+                    } else if (argument.startsWith("--at=")) {
+                        at = nonEmpty(argument.substring("--at=".length()), "--at");
                     } else if (argument.startsWith("--config=")) {
                         configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
                     } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
@@ -82,9 +96,11 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
             }
         }
         if (command == null) throw new UsageException("no command given");
-        if (NOT_YET.contains(command)) throw new UsageException("'" + command + "' is not in this version of sitevisor yet");
         Shape shape = COMMANDS.get(command);
         if (shape == null) throw new UsageException("unknown command '" + command + "'");
+        // tasks SITE [run NAME | pause | resume]: the words after SITE are its sub-command
+        List<String> subCommand = command.equals("tasks") && positional.size() > 1 ? positional.subList(1, positional.size()) : List.of();
+        if (!subCommand.isEmpty()) positional = positional.subList(0, 1);
         if (positional.size() > 1 || (positional.size() == 1 && shape.site() == Arity.NONE)) {
             throw new UsageException(command + " takes " + (shape.site() == Arity.NONE ? "no site" : "one site")
                     + ", got '" + String.join(" ", positional) + "'");
@@ -100,13 +116,39 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
         if (lines != null && !shape.options().contains("-n")) throw new UsageException(command + " takes no -n");
         if (follow && !shape.options().contains("-f")) throw new UsageException(command + " takes no -f");
         if (since != null && !shape.options().contains("--since")) throw new UsageException(command + " takes no --since");
+        if (at != null && !shape.options().contains("--at")) throw new UsageException(command + " takes no --at (maintenance SITE --at TIME does)");
+        if (force && !shape.options().contains("--force")) {
+            throw new UsageException(command + " takes no --force" + ("kill".equals(command)
+                    ? ": kill skips the drain and the stop signal already" : " (stop and restart do: they skip the drain)"));
+        }
+        if (command.equals("maintenance") && at == null) {
+            throw new UsageException("maintenance needs --at TIME: HH:MM[:SS] (its next occurrence) or a date-time such as 2026-12-01T03:30");
+        }
+        String action = null;
+        String task = null;
+        if (!subCommand.isEmpty()) {
+            action = subCommand.get(0);
+            List<String> rest = subCommand.subList(1, subCommand.size());
+            switch (action) {
+                case TASKS_RUN -> {
+                    if (rest.isEmpty()) throw new UsageException("tasks SITE run needs the task's NAME");
+                    if (rest.size() > 1) throw new UsageException("tasks SITE run takes one task, got '" + String.join(" ", rest) + "'");
+                    task = rest.get(0);
+                }
+                case TASKS_PAUSE, TASKS_RESUME -> {
+                    if (!rest.isEmpty()) throw new UsageException("tasks SITE " + action + " takes nothing more, got '" + String.join(" ", rest) + "'");
+                }
+                default -> throw new UsageException("unknown tasks sub-command '" + action + "' (tasks SITE, tasks SITE run NAME, "
+                        + "tasks SITE pause, tasks SITE resume)");
+            }
+        }
         if (json && Set.of("run", "check").contains(command)) throw new UsageException(command + " takes no --json");
         int defaultLines = command.equals("history") ? DEFAULT_HISTORY_EVENTS : DEFAULT_LOG_LINES;
         if (command.equals("history") && lines != null && (lines < 1 || lines > 10_000)) {
             throw new UsageException("-n needs 1 to 10000 events, got " + lines);
         }
         return new Invocation(command, site, Optional.ofNullable(configFile), json, lines == null ? defaultLines : lines, follow,
-                Optional.ofNullable(since));
+                Optional.ofNullable(since), Optional.ofNullable(action), Optional.ofNullable(task), Optional.ofNullable(at), force);
     }
 
     private static boolean takesAll(String command) {

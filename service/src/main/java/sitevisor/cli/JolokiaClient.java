@@ -139,6 +139,11 @@ final class JolokiaClient {
         return Map.of("type", "exec", "mbean", mbean, "operation", operation);
     }
 
+    static Map<String, Object> exec(String mbean, String operation, List<Object> arguments) {
+        return arguments.isEmpty() ? exec(mbean, operation)
+                : Map.of("type", "exec", "mbean", mbean, "operation", operation, "arguments", arguments);
+    }
+
     /** A status line and a body: enough of HTTP/1.1 for one answer from the JDK's HTTP server. */
     record HttpResponse(int status, String body) {
         static HttpResponse parse(byte[] raw) throws Unreachable {

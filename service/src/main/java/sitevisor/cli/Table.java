@@ -49,6 +49,24 @@ final class Table {
         return hours / 24 + "d" + twoDigits(hours % 24) + "h";
     }
 
+    /** How long a run took: 120ms below a second, else as {@link #duration}. */
+    static String took(long millis) {
+        return millis < 1000 ? millis + "ms" : duration(millis);
+    }
+
+    /**
+     * {@code 2026-11-22T03:00:01+01:00} as {@code 11-22 03:00:01} (or {@code 11-22 03:00} without
+     * seconds): in the offset the daemon gave, which is the one its schedules run in; {@code -} for
+     * none. Cut from the text, not parsed: a status of hundreds of sites formats one per row.
+     */
+    static String dateTime(String iso, boolean seconds) {
+        if (iso == null || iso.isEmpty()) return "-";
+        if (iso.length() < 16 || iso.charAt(4) != '-' || iso.charAt(10) != 'T' || iso.charAt(13) != ':') return iso;
+        String minutes = iso.substring(5, 10) + " " + iso.substring(11, 16);
+        if (!seconds) return minutes;
+        return minutes + (iso.length() >= 19 && iso.charAt(16) == ':' ? iso.substring(16, 19) : ":00");
+    }
+
     /** 512B, 340KB, 87.5MB, 1.2GB. */
     static String bytes(long bytes) {
         if (bytes < 1024) return bytes + "B";

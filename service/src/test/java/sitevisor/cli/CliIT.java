@@ -107,10 +107,10 @@ class CliIT {
         Run status = cli("status");
         assertEquals(0, status.exitCode(), status.toString());
         List<String> lines = status.out().lines().toList();
-        assertTrue(lines.get(0).matches("SITE\\s+INSTANCE\\s+STATE\\s+PID\\s+UPTIME\\s+PORT\\s+MEMORY\\s+RESTARTS.*"), status.toString());
+        assertTrue(lines.get(0).matches("SITE\\s+INSTANCE\\s+STATE\\s+PID\\s+UPTIME\\s+PORT\\s+MEMORY\\s+RESTARTS\\s+NEXT MAINT\\..*"), status.toString());
         assertTrue(lines.get(1).matches("web\\s+0\\s+RUNNING\\s+\\d+\\s+\\S+\\s+" + webPort + "\\s.*"), status.toString());
-        // worker has no port, and a few MB of memory: sh exec'd into sleep
-        assertTrue(lines.get(2).matches("worker\\s+0\\s+RUNNING\\s+\\d+\\s+\\d+s\\s+-\\s+[0-9.]+[KM]B\\s+0"), status.toString());
+        // worker has no port, and a few MB of memory: sh exec'd into sleep; no maintenance window
+        assertTrue(lines.get(2).matches("worker\\s+0\\s+RUNNING\\s+\\d+\\s+\\d+s\\s+-\\s+[0-9.]+[KM]B\\s+0\\s+-"), status.toString());
         assertTrue(lines.get(3).matches("worker\\s+1\\s+RUNNING\\s+\\d+.*"), status.toString());
 
         long before = pidOf("web", 0);
@@ -235,5 +235,141 @@ class CliIT {
         assertEquals(changed, pidOf("change", 0));
         Run status = cli("status");
         assertFalse(status.out().contains("later"), status.toString());
+    }
+
+    /** The web site of {@link #sites()} with one task, never due on its own (1 January), that says its name into the site's log. */
+    private String sitesWithATask() {
+        return sites().replace("    port: " + webPort + "\n", "    port: " + webPort + "\n"
+                + "    tasks:\n"
+                + "      hello: { cron: \"0 0 1 1 *\", command: [sh, -c, \"echo task-ran-$SITEVISOR_TASK\"] }\n");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> task(String site, String name) throws Exception {
+        for (Object each : Json.list(json(cli("tasks", site, "--json")).get("tasks"))) {
+            if (name.equals(Json.map(each).get("name"))) return Json.map(each);
+        }
+        throw new AssertionError("no task " + name + " in tasks " + site);
+    }
+
+    private static String lineOf(Run run, String start) {
+        return run.out().lines().filter(line -> line.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + start + "' in\n" + run));
+    }
+
+    @Test
+    void tasksListRunPauseAndResume() throws Exception {
+        webPort = freePort();
+        String sites = sitesWithATask();
+        assertTrue(sites.contains("hello:"), sites);
+        startDaemon(sites);
+
+        Run tasks = cli("tasks", "web");
+        assertEquals(0, tasks.exitCode(), tasks.toString());
+        assertTrue(tasks.out().startsWith("TASK"), tasks.toString());
+        assertTrue(tasks.out().lines().findFirst().orElseThrow()
+                .matches("TASK\\s+SCHEDULE\\s+NEXT RUN\\s+LAST RUN\\s+TOOK\\s+RESULT\\s+RUNNING\\s+MISSED"), tasks.toString());
+        // never run yet: next 1 January at midnight, in the daemon's offset
+        assertTrue(lineOf(tasks, "hello").matches("hello\\s+0 0 1 1 \\*\\s+01-01 00:00:00\\s+-\\s+-\\s+-\\s+-\\s+0"), tasks.toString());
+        assertFalse(tasks.out().contains("paused"), tasks.toString());
+        Run none = cli("tasks", "worker");
+        assertEquals(0, none.exitCode(), none.toString());
+        assertEquals("worker: no scheduled tasks\n", none.out());
+
+        Run run = cli("tasks", "web", "run", "hello");
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().startsWith("web: "), run.toString());
+        Path log = dir.resolve("var/logs/web/web.log");
+        Await.until("the task's line in the site's log", WAIT, () -> Files.exists(log) && Files.readString(log).contains("task-ran-hello"));
+        Await.until("the run's end", WAIT, () -> {
+            Map<String, Object> ended = task("web", "hello");
+            return !Json.text(ended, "lastRunStart").isEmpty() && Json.text(ended, "runningSince").isEmpty();
+        });
+        Map<String, Object> hello = task("web", "hello");
+        assertEquals(true, hello.get("lastOk"), hello.toString());
+        // in the words TaskInfo's contract gives: exit 0, HTTP 200, timed out after ...
+        assertEquals("exit 0", hello.get("lastResult"), hello.toString());
+        assertTrue(Json.text(hello, "lastRunStart").matches("\\d{4}-\\d\\d-\\d\\dT.*"), hello.toString());
+        assertTrue(lineOf(cli("tasks", "web"), "hello").matches("hello\\s+0 0 1 1 \\*\\s+01-01 00:00:00\\s+\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\d+m?s\\s+exit 0\\s+-\\s+0"));
+
+        // refused: the message says why, exit 1
+        Run noSuchTask = cli("tasks", "web", "run", "nosuch");
+        assertEquals(1, noSuchTask.exitCode(), noSuchTask.toString());
+        assertTrue(noSuchTask.err().contains("no task named 'nosuch'"), noSuchTask.toString());
+        Run noSuchSite = cli("tasks", "wbe");
+        assertEquals(1, noSuchSite.exitCode(), noSuchSite.toString());
+        assertTrue(noSuchSite.err().contains("no site named 'wbe' (known: web, worker)"), noSuchSite.toString());
+        Run noSuchSiteRun = cli("tasks", "wbe", "run", "hello", "--json");
+        assertEquals(1, noSuchSiteRun.exitCode(), noSuchSiteRun.toString());
+        assertTrue(Json.text(Json.map(new JSONParser().parse(noSuchSiteRun.out())), "error").contains("no site named 'wbe'"), noSuchSiteRun.toString());
+        // usage: exit 2
+        for (String[] usage : List.of(new String[]{"tasks"}, new String[]{"tasks", "web", "run"}, new String[]{"tasks", "web", "frob"})) {
+            Run wrong = cli(usage);
+            assertEquals(2, wrong.exitCode(), String.join(" ", usage) + ": " + wrong);
+        }
+
+        Run pause = cli("tasks", "web", "pause");
+        assertEquals(0, pause.exitCode(), pause.toString());
+        Run paused = cli("tasks", "web");
+        assertEquals(0, paused.exitCode(), paused.toString());
+        assertTrue(lineOf(paused, "hello").matches("hello\\s+0 0 1 1 \\*\\s+paused\\s.*"), paused.toString());
+        assertTrue(paused.out().contains("\npaused: no task of web falls due until: sitevisor tasks web resume\n"), paused.toString());
+        assertEquals(true, json(cli("tasks", "web", "--json")).get("paused"));
+
+        Run resume = cli("tasks", "web", "resume", "--json");
+        Map<String, Object> resumed = json(resume);
+        assertEquals(true, resumed.get("ok"), resume.toString());
+        assertEquals("resumeTasks", resumed.get("operation"), resume.toString());
+        Run again = cli("tasks", "web");
+        assertFalse(again.out().contains("paused"), again.toString());
+        assertTrue(lineOf(again, "hello").contains("01-01 00:00:00"), again.toString());
+        assertEquals(false, json(cli("tasks", "web", "--json")).get("paused"));
+    }
+
+    @Test
+    void maintenanceFillsTheStatusColumnAndForceStopsWithoutTheDrain() throws Exception {
+        webPort = freePort();
+        startDaemon(sitesWithATask());
+
+        Run at = cli("maintenance", "web", "--at", "23:59");
+        assertEquals(0, at.exitCode(), at.toString());
+        assertTrue(at.out().startsWith("web: "), at.toString());
+        Run status = cli("status");
+        assertEquals(0, status.exitCode(), status.toString());
+        assertTrue(lineOf(status, "web").matches("web\\s+0\\s+RUNNING\\s.*\\s\\d\\d-\\d\\d 23:59(\\s.*)?"), status.toString());
+        assertTrue(lineOf(status, "worker").matches("worker\\s+0\\s+RUNNING\\s.*\\s0\\s+-"), status.toString());
+        assertTrue(Json.text(instancesOf("web").get(0), "nextMaintenance").matches("\\d{4}-\\d\\d-\\d\\dT23:59:00([+-]\\d\\d:\\d\\d|Z)"),
+                instancesOf("web").toString());
+        assertEquals("", instancesOf("worker").get(0).get("nextMaintenance"));
+
+        Run noAt = cli("maintenance", "web");
+        assertEquals(2, noAt.exitCode(), noAt.toString());
+        assertTrue(noAt.err().contains("maintenance needs --at TIME"), noAt.toString());
+        Run badTime = cli("maintenance", "web", "--at", "25:99");
+        assertEquals(1, badTime.exitCode(), badTime.toString());
+        assertTrue(badTime.err().contains("'25:99' is not a time"), badTime.toString());
+        Run past = cli("maintenance", "web", "--at", "2001-01-01T00:00", "--json");
+        assertEquals(1, past.exitCode(), past.toString());
+        assertTrue(Json.text(Json.map(new JSONParser().parse(past.out())), "error").contains("not in the future"), past.toString());
+
+        for (String[] usage : List.of(new String[]{"start", "web", "--force"}, new String[]{"status", "--force"})) {
+            Run wrong = cli(usage);
+            assertEquals(2, wrong.exitCode(), String.join(" ", usage) + ": " + wrong);
+        }
+
+        long web = pidOf("web", 0);
+        Run stop = cli("stop", "web", "--force");
+        assertEquals(0, stop.exitCode(), stop.toString());
+        assertTrue(stop.out().startsWith("web: STOPPED"), stop.toString());
+        assertEquals("STOPPED", instancesOf("web").get(0).get("state"));
+        assertFalse(isAlive(web), "the site's process outlived its forced stop");
+
+        Run restartAll = cli("restart", "all", "--force", "--json");
+        Map<String, Object> restarted = json(restartAll);
+        assertEquals(true, restarted.get("ok"), restartAll.toString());
+        assertEquals("forceRestart", restarted.get("operation"), restartAll.toString());
+        assertEquals(3, Json.list(restarted.get("outcomes")).size(), restartAll.toString());
+        assertEquals("RUNNING", instancesOf("web").get(0).get("state"));
+        assertEquals(200, get("http://127.0.0.1:" + webPort + "/"));
     }
 }
