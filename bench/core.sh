@@ -2,6 +2,8 @@
 # Measures the supervising core: crash recovery and restart on many sites (in-process), then the
 # daemon's RSS and idle CPU as operators run it (bin/sitevisor), with N sites.
 # Usage: bench/core.sh [SITES=100] [ROUNDS=30] [IDLE_SITES=300] [IDLE_SECONDS=60]
+# TASKS_PER_SITE=N gives each idle site N tasks (due on January 1st, so none runs during the measure:
+# the cost of holding them scheduled).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -14,7 +16,7 @@ if ((rounds > 0)); then
   java -XX:+UseSerialGC -cp "$cp" sitevisor.bench.CoreBenchmark "$sites" "$rounds" 21000 bench/site.py
 fi
 
-echo "== daemon RSS and idle CPU, $idle_sites sites (sleep processes), ${idle_seconds}s idle"
+echo "== daemon RSS and idle CPU, $idle_sites sites (sleep processes), ${TASKS_PER_SITE:-0} tasks each, ${idle_seconds}s idle"
 work=$(mktemp -d)
 trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
 {
@@ -23,6 +25,12 @@ trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
   echo "sites:"
   for ((i = 0; i < idle_sites; i++)); do
     printf '  idle%d:\n    command: [sleep, "100000"]\n    startSeconds: 0\n' "$i"
+    if ((${TASKS_PER_SITE:-0} > 0)); then
+      echo "    tasks:"
+      for ((t = 0; t < TASKS_PER_SITE; t++)); do
+        printf '      task%d: { cron: "%d %d 1 1 *", command: [true] }\n' "$t" "$(( (i + t * 7) % 60 ))" "$(( t + 1 ))"
+      done
+    fi
   done
 } >"$work/sitevisor.yml"
 bin/sitevisor run -c "$work/sitevisor.yml" >"$work/out" 2>&1 &
