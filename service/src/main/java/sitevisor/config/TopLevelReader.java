@@ -18,7 +18,7 @@ final class TopLevelReader {
     // YAML 1.2's core schema reads these as null, booleans or numbers, not as text
     private static final Pattern NOT_TEXT = Pattern.compile(
             "~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?(\\.[0-9]+|[0-9][0-9]*(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)|0x[0-9a-fA-F]+|0o[0-7]+");
-    private static final Set<String> SKIPPED = Set.of("sites", "jmx", "history");
+    private static final Set<String> SKIPPED = Set.of("sites", "jmx", "history", "maintenance");
 
     private TopLevelReader() {}
 
@@ -74,6 +74,7 @@ final class TopLevelReader {
         values.remove("sites");
         values.remove("jmx");
         values.remove("history");
+        values.remove("maintenance");
         return Optional.of(values);
     }
 
