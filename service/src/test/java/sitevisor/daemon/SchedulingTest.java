@@ -209,6 +209,52 @@ class SchedulingTest {
         }
     }
 
+    @Test
+    void anHttpTaskSucceedsOn2xxFailsOtherwiseAndIsAbandonedAtItsTimeout() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ok", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.createContext("/broken", exchange -> {
+            exchange.sendResponseHeaders(500, -1);
+            exchange.close();
+        });
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.createContext("/hang", exchange -> {
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        try (Assembly daemon = new Assembly(dir)) {
+            daemon.write("", "blog:\n" + SITE.indent(2) + """
+                      tasks:
+                        ok: { cron: %s, http: "%s/ok", method: POST }
+                        broken: { cron: %s, http: "%s/broken" }
+                        hang: { cron: %s, http: "%s/hang", timeout: 1s }
+                    """.formatted(never(), base, never(), base, never(), base));
+            daemon.start();
+            daemon.scheduler().runTask("blog", "ok", "operator test");
+            daemon.scheduler().runTask("blog", "broken", "operator test");
+            daemon.scheduler().runTask("blog", "hang", "operator test");
+            Await.until("each run ended as its answer says", WAIT, () -> daemon.wasRecorded("blog", "task done", r -> r.startsWith("ok: HTTP 200"))
+                    && daemon.wasRecorded("blog", "task failed", r -> r.startsWith("broken: HTTP 500"))
+                    && daemon.wasRecorded("blog", "task timed out", r -> r.startsWith("hang: timed out after 1s")));
+            var hang = daemon.scheduler().tasks("blog").stream().filter(t -> t.name().equals("hang")).findFirst().orElseThrow();
+            assertNull(hang.runningSince(), "the abandoned request is no longer running");
+            assertFalse(hang.lastRun().ok());
+        } finally {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+
     private static int indexOf(List<HistoryEvent> events, String kind, String reasonStart) {
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i).kind().equals(kind) && events.get(i).reason().startsWith(reasonStart)) return i;
