@@ -35,6 +35,8 @@ final class HistoryDatabase implements AutoCloseable {
     static final String NAME = "history";
     /** How often H2's background thread writes and tidies; commits do not wait for it (see {@link #url}). */
     private static final long BACKGROUND_WRITE_DELAY_MILLIS = 10_000;
+    /** H2's page cache, in KB: on the daemon's heap, so its size is the daemon's RSS (see {@link #url}). */
+    private static final int CACHE_KB = 1024;
     static final String FILE_NAME = NAME + ".mv.db";
     /** Reader connections kept between queries; more concurrent queries open more and close them after. */
     private static final int IDLE_READERS = 4;
@@ -76,6 +78,11 @@ final class HistoryDatabase implements AutoCloseable {
      *     housekeeping leaves undone while the database is idle. The background thread wakes at a
      *     tenth of WRITE_DELAY: at the default 500 ms that was 0.1% of a core on an idle daemon,
      *     twice all the rest of it; durability does not depend on it, the CHECKPOINT gives that.
+     * <li>CACHE_SIZE is 1 MB (H2's default is 16 MB): the page cache lives on the daemon's heap and,
+     *     once a history of 1M rows had been read, kept 10 MB more of it live and the idle daemon's
+     *     RSS 7 MB higher. The last 50 events of one site still take about 20 µs; 50 events of each
+     *     of 100 sites in turn take about 250 µs instead of 60 µs. H2 stores the setting in the
+     *     file, so it is given on every open rather than once.
      * <li>RETENTION_TIME stays at 45 s: lower values let H2 reuse a chunk the file may still need after
      *     a crash (nitrite-java found files that no longer opened at 0).
      * </ul>
@@ -84,7 +91,8 @@ final class HistoryDatabase implements AutoCloseable {
         Path absolute = directory.toAbsolutePath().normalize();
         // H2 reads ';' in the URL as the start of a setting: a path must never add settings of its own
         if (absolute.toString().contains(";")) throw new IOException("history directory " + absolute + ": the path contains ';', which H2 would read as a setting; choose another home");
-        return "jdbc:h2:file:" + absolute.resolve(NAME) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + BACKGROUND_WRITE_DELAY_MILLIS;
+        return "jdbc:h2:file:" + absolute.resolve(NAME) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=" + BACKGROUND_WRITE_DELAY_MILLIS
+                + ";CACHE_SIZE=" + CACHE_KB;
     }
 
     /**
