@@ -3,8 +3,10 @@ package sitevisor.mbeans;
 /**
  * One site, registered as {@code sitevisor:type=Site,name=<site>}. Attributes are cheap
  * snapshots; operations block until they are done and return what happened in words. Operations
- * throw only {@link IllegalStateException} (refused: the message names the state that blocked
- * it) so any JMX client shows the reason without sitevisor's classes.
+ * throw only JDK exceptions, so any JMX client shows the reason without sitevisor's classes:
+ * {@link IllegalStateException} when refused (the message names the state that blocked it), and
+ * {@link IllegalArgumentException} for an argument that names nothing (an unknown task, a time
+ * that is not one or is past).
  */
 @Description("A site supervised by sitevisor: its state, its processes, and start, stop, restart and kill")
 public interface SiteMXBean {
