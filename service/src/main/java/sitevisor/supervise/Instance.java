@@ -611,8 +611,13 @@ public final class Instance {
     private void drainLocked(StopMode mode) {
         moveTo(DRAINING, "no new task runs; waiting for the running ones"
                 + (mode.drainTimeout() == null ? "" : ", up to " + Durations.format(mode.drainTimeout())));
-        String drained = context.tasks().drain(site.name(), mode.drainTimeout(), actor, () -> killRequested);
-        lastReason = drained;
+        try {
+            lastReason = context.tasks().drain(site.name(), mode.drainTimeout(), actor, () -> killRequested);
+        } catch (RuntimeException e) {
+            // the stop must go on whatever the scheduler does: a site left DRAINING would refuse every operation
+            log.error("drain failed: {}: {}; stopping it anyway", name(), e.getMessage(), e);
+            lastReason = "the drain failed (" + e.getMessage() + "); stopping anyway";
+        }
     }
 
     private void stopProcesses(Signal signal, Duration timeout) {
