@@ -271,7 +271,7 @@ public final class TaskScheduler implements AutoCloseable {
                 if (!due.isBefore(missedBefore)) continue;
                 boolean oneOff = trigger.getKey().getName().startsWith(ONE_OFF_TRIGGER);
                 emit(site.name, "", SchedulerEvent.Kind.MAINTENANCE_SKIPPED, 0, -1, "the " + (oneOff ? "one-off " : "") + "maintenance window of "
-                        + local(due) + " fell while the daemon was down; skipped, as a restart at an hour nobody chose would be"
+                        + local(due) + " fell while the daemon was down; skipped: a restart at an hour nobody chose is worse than none"
                         + (oneOff ? "" : "; next window at " + nextMaintenance(site.name).map(this::local).orElse("none")), "scheduler maintenance", -1);
                 if (oneOff) {
                     synchronized (site) {
