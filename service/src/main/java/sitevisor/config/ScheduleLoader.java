@@ -7,8 +7,6 @@ import sitevisor.scheduler.SiteSchedule;
 import sitevisor.scheduler.TaskAction;
 import sitevisor.scheduler.TaskSpec;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +60,7 @@ final class ScheduleLoader {
     }
 
     private static Optional<TaskSpec> task(YamlMap settings, String name, int port, Commands commands) {
-        Optional<CronSchedule> schedule = cron(settings, true);
+        Optional<CronSchedule> schedule = cron(settings);
         Duration timeout = settings.duration("timeout", false).orElse(DEFAULT_TASK_TIMEOUT);
         MissedPolicy missed = MissedPolicy.RUN_ONCE;
         Optional<String> missedText = settings.text("missed", "run-once or skip");
@@ -90,14 +88,14 @@ final class ScheduleLoader {
     }
 
     private static Optional<MaintenanceSpec> maintenance(YamlMap settings) {
-        Optional<CronSchedule> schedule = cron(settings, true);
+        Optional<CronSchedule> schedule = cron(settings);
         Duration drainTimeout = settings.has("drainTimeout") ? settings.duration("drainTimeout", true).orElse(null) : null;
         return schedule.map(cron -> new MaintenanceSpec(cron, drainTimeout));
     }
 
-    private static Optional<CronSchedule> cron(YamlMap settings, boolean required) {
+    private static Optional<CronSchedule> cron(YamlMap settings) {
         if (!settings.has("cron")) {
-            if (required) settings.fail("cron", "is required: when it runs, as crontab's 5 fields (\"0 3 * * *\") or Quartz's 6 or 7");
+            settings.fail("cron", "is required: when it runs, as crontab's 5 fields (\"0 3 * * *\") or Quartz's 6 or 7");
             return Optional.empty();
         }
         Optional<String> text = settings.text("cron", "a schedule such as \"0 3 * * *\"");
@@ -123,23 +121,8 @@ final class ScheduleLoader {
             settings.fail("http", "uses {port}, but the site has no port");
             return Optional.empty();
         }
-        URI uri;
-        try {
-            uri = new URI(expanded);
-        } catch (URISyntaxException e) {
-            settings.fail("http", "'" + text.get() + "' is not a URL: " + e.getReason());
-            return Optional.empty();
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            settings.fail("http", "'" + text.get() + "' is not an http:// or https:// URL");
-            return Optional.empty();
-        }
-        if (uri.getHost() == null) {
-            settings.fail("http", "'" + text.get() + "' names no host (as in http://127.0.0.1:8001/tasks/sitemap)");
-            return Optional.empty();
-        }
-        return Optional.of(new TaskAction.Http(uri, method));
+        return SiteLoader.httpUrl(settings, "http", text.get(), expanded, "http://127.0.0.1:8001/tasks/sitemap")
+                .map(uri -> new TaskAction.Http(uri, method));
     }
 
     private static Optional<TaskAction> commandAction(YamlMap settings, int port, Commands commands) {

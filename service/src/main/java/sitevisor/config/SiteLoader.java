@@ -263,23 +263,34 @@ final class SiteLoader {
     private Optional<String> health(YamlMap site, String text, int port) {
         // A URI cannot hold '{' or '}', so the placeholders are checked with sample numbers in their place.
         String sample = text.replace(PORT, Integer.toString(port > 0 ? port : 8001)).replace(INSTANCE, "0");
+        return httpUrl(site, "health", text, sample, "http://127.0.0.1:8001/health").map(uri -> text);
+    }
+
+    /**
+     * An http:// or https:// URL that names a host, or empty when {@code resolved} is not one
+     * (reported under {@code key}, quoting what was {@code written}).
+     *
+     * @param resolved what was written with its placeholders replaced
+     * @param example  a URL of the right form, for the message
+     */
+    static Optional<URI> httpUrl(YamlMap map, String key, String written, String resolved, String example) {
         URI uri;
         try {
-            uri = new URI(sample);
+            uri = new URI(resolved);
         } catch (URISyntaxException e) {
-            site.fail("health", "'" + text + "' is not a URL: " + e.getReason());
+            map.fail(key, "'" + written + "' is not a URL: " + e.getReason());
             return Optional.empty();
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            site.fail("health", "'" + text + "' is not an http:// or https:// URL");
+            map.fail(key, "'" + written + "' is not an http:// or https:// URL");
             return Optional.empty();
         }
         if (uri.getHost() == null) {
-            site.fail("health", "'" + text + "' names no host (as in http://127.0.0.1:8001/health)");
+            map.fail(key, "'" + written + "' names no host (as in " + example + ")");
             return Optional.empty();
         }
-        return Optional.of(text);
+        return Optional.of(uri);
     }
 
     private Optional<Path> pidFile(YamlMap site, String text, Path directory) {
