@@ -4,8 +4,20 @@ import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessIdentity;
 
+import sitevisor.config.SiteConfig;
+import sitevisor.posix.Spawner;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The main process of one instance: spawned by this daemon ({@code ourChild}, so its exit status
@@ -25,5 +37,49 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
 
     boolean hasExited() {
         return exit.isDone();
+    }
+
+    /**
+     * Spawns a process of the site — an instance's main process or a task's program — from its
+     * argument list, in the site's directory, with the daemon's environment, the instance's, a
+     * fresh marker and {@code extraEnvironment}, its output appended to {@code logFile}.
+     *
+     * @param markerPrefix what the marker starts with; a random part makes it this spawn's own
+     */
+    static Child spawn(Context context, SiteConfig site, int instance, String markerPrefix, Path program, List<String> arguments,
+                       Map<String, String> extraEnvironment, Path logFile) throws Spawner.SpawnException, IOException {
+        String marker = markerPrefix + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        Map<String, String> environment = new HashMap<>(context.baseEnvironment());
+        environment.putAll(site.environmentOf(instance));
+        environment.put(Group.MARKER_VARIABLE, marker);
+        environment.putAll(extraEnvironment);
+        Files.createDirectories(logFile.getParent());
+        Instant startedAt = context.clock().instant();
+        long pid = Spawner.spawn(new Spawner.Request(program, arguments, site.directory(), environment, logFile));
+        // our own child cannot be recycled before we reap it, so its identity is safe to read now
+        ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IllegalStateException("spawned pid " + pid + " has no /proc entry"));
+        return new Child(identity, PidFd.openChild(identity), true, pid, marker, startedAt, new CompletableFuture<>());
+    }
+
+    /** Once the process has ended: reaps it, completes {@link #exit}, then runs {@code after} on a worker thread. */
+    void whenEnded(Context context, Runnable after) {
+        context.watcher().watch(pidFd).thenRun(() -> {
+            // an adopted process is usually init's child by now, and then only init learns its status;
+            // waiting for its pid alone is harmless either way and reaps it when it is ours after all
+            ExitStatus status = ourChild ? reap(pid()) : ExitStatus.reap(pid()).orElse(ExitStatus.UNKNOWN);
+            pidFd.close();
+            exit.complete(status);
+            context.workers().execute(after);
+        });
+    }
+
+    private static ExitStatus reap(long pid) {
+        // the pidfd turned readable because the child ended, so it waits to be reaped already
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            Optional<ExitStatus> status = ExitStatus.reap(pid);
+            if (status.isPresent()) return status.get();
+            Thread.onSpinWait();
+        }
+        return ExitStatus.UNKNOWN;
     }
 }

@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -410,19 +408,8 @@ public final class Instance {
     }
 
     private Child spawn() throws Spawner.SpawnException, IOException {
-        String marker = site.name() + "." + index + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        Map<String, String> environment = new HashMap<>(context.baseEnvironment());
-        environment.putAll(site.environmentOf(index));
-        environment.put(Group.MARKER_VARIABLE, marker);
-        Path logFile = logFile();
-        Files.createDirectories(logFile.getParent());
+        Child child = Child.spawn(context, site, index, site.name() + "." + index, site.program(), site.commandOf(index), Map.of(), logFile());
         watchLog();
-        Instant startedAt = context.clock().instant();
-        long pid = Spawner.spawn(new Spawner.Request(site.program(), site.commandOf(index), site.directory(), environment, logFile));
-        // our own child cannot be recycled before we reap it, so its identity is safe to read now
-        ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IllegalStateException("spawned pid " + pid + " has no /proc entry"));
-        PidFd fd = PidFd.openChild(identity);
-        Child child = new Child(identity, fd, true, pid, marker, startedAt, new CompletableFuture<>());
         watchExit(child);
         writePidFile(child);
         return child;
@@ -438,24 +425,7 @@ public final class Instance {
     }
 
     private void watchExit(Child child) {
-        context.watcher().watch(child.pidFd()).thenRun(() -> {
-            // an adopted process is usually init's child by now, and then only init learns its status;
-            // waiting for its pid alone is harmless either way and reaps it when it is ours after all
-            ExitStatus status = child.ourChild() ? reap(child.pid()) : ExitStatus.reap(child.pid()).orElse(ExitStatus.UNKNOWN);
-            child.pidFd().close();
-            child.exit().complete(status);
-            context.workers().execute(() -> afterExit(child));
-        });
-    }
-
-    static ExitStatus reap(long pid) {
-        // the pidfd turned readable because the child ended, so it waits to be reaped already
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            Optional<ExitStatus> status = ExitStatus.reap(pid);
-            if (status.isPresent()) return status.get();
-            Thread.onSpinWait();
-        }
-        return ExitStatus.UNKNOWN;
+        child.whenEnded(context, () -> afterExit(child));
     }
 
     private void failStart(String reason) {

@@ -4,20 +4,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.config.SiteConfig;
 import sitevisor.posix.ExitStatus;
-import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessIdentity;
 import sitevisor.posix.Spawner;
 import sitevisor.scheduler.TaskProcess;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,35 +28,21 @@ final class TaskLauncher {
     private TaskLauncher() {}
 
     static TaskProcess launch(SiteConfig site, String task, List<String> command, Context context) throws IOException {
-        String marker = site.name() + ".task." + task + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
-        Map<String, String> environment = new HashMap<>(context.baseEnvironment());
-        environment.putAll(site.environmentOf(0));
-        environment.put(Group.MARKER_VARIABLE, marker);
-        environment.put("SITEVISOR_TASK", task);
         Path logFile = context.logsDir().resolve(site.name()).resolve(site.instanceName(0) + ".log");
-        Files.createDirectories(logFile.getParent());
-        context.rotator().watch(logFile, site.logs());
-        java.time.Instant startedAt = context.clock().instant();
-        long pid;
+        Child child;
         try {
-            pid = Spawner.spawn(new Spawner.Request(Path.of(command.get(0)), command, site.directory(), environment, logFile));
+            child = Child.spawn(context, site, 0, site.name() + ".task." + task, Path.of(command.get(0)), command, Map.of("SITEVISOR_TASK", task), logFile);
         } catch (Spawner.SpawnException e) {
             throw new IOException(command.get(0) + ": " + e.getMessage(), e);
         }
-        ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IOException("spawned pid " + pid + " has no /proc entry"));
-        PidFd fd = PidFd.openChild(identity);
-        Child child = new Child(identity, fd, true, pid, marker, startedAt, new CompletableFuture<>());
+        context.rotator().watch(logFile, site.logs());
+        long pid = child.pid();
         CompletableFuture<TaskProcess.Ended> ended = new CompletableFuture<>();
         AtomicBoolean stopping = new AtomicBoolean();
-        context.watcher().watch(fd).thenRun(() -> {
-            ExitStatus status = Instance.reap(pid);
-            fd.close();
-            child.exit().complete(status);
-            context.workers().execute(() -> {
-                // the run is over once nothing it started is left
-                terminate(child, site, context);
-                ended.complete(ended(status));
-            });
+        child.whenEnded(context, () -> {
+            // the run is over once nothing it started is left
+            terminate(child, site, context);
+            ended.complete(ended(child.exit().join()));
         });
         return new TaskProcess() {
             @Override
