@@ -177,6 +177,7 @@ public final class TaskScheduler implements AutoCloseable {
         boolean paused = quartz.getPausedTriggerGroups().contains(group);
         synchronized (site) {
             site.schedule = schedule;
+            site.nextWindow = null;
             site.paused = paused;
             site.tasks.keySet().removeIf(task -> !schedule.tasks().containsKey(task));
             for (TaskSpec spec : schedule.tasks().values()) site.tasks.computeIfAbsent(spec.name(), name -> new TaskState()).spec = spec;
@@ -712,8 +713,10 @@ public final class TaskScheduler implements AutoCloseable {
             }
             MaintenanceSpec spec = site.schedule == null ? null : site.schedule.maintenance();
             if (spec != null) {
-                Optional<Instant> recurring = spec.schedule().nextAfter(now, zone);
-                if (recurring.isPresent() && (next == null || recurring.get().isBefore(next))) next = recurring.get();
+                // status reads this for every site; a cron expression is parsed anew for each look-up
+                if (site.nextWindow == null || !site.nextWindow.isAfter(now)) site.nextWindow = spec.schedule().nextAfter(now, zone).orElse(null);
+                Instant recurring = site.nextWindow;
+                if (recurring != null && (next == null || recurring.isBefore(next))) next = recurring;
             }
         }
         return Optional.ofNullable(next);
@@ -835,6 +838,8 @@ public final class TaskScheduler implements AutoCloseable {
         boolean paused;
         DrainWork drain;
         TreeSet<Instant> oneOffWindows = new TreeSet<>();
+        /** The recurring window's next time, kept until it has passed; null until looked up, or after the schedule changed. */
+        Instant nextWindow;
 
         SiteTasks(String name) {
             this.name = name;
