@@ -5,7 +5,6 @@ import org.quartz.spi.ThreadPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Quartz's worker threads. Quartz's own SimpleThreadPool keeps its threads alive and wakes each
@@ -38,12 +37,7 @@ public final class LeanThreadPool implements ThreadPool {
 
     @Override
     public void initialize() {
-        AtomicInteger count = new AtomicInteger();
-        executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, name + "-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), TaskScheduler.threads(name + "-worker"));
         executor.allowCoreThreadTimeOut(true);
     }
 

@@ -256,7 +256,7 @@ public final class TaskScheduler implements AutoCloseable {
                     Instant due = trigger.getNextFireTime().toInstant();
                     if (!due.isBefore(missedBefore)) continue;
                     TaskSpec spec = entry.getValue().spec;
-                    int missed = 1 + spec.schedule().countBetween(due, now, zone, 10_000);
+                    int missed = runsDueSince(spec, due, now);
                     synchronized (site) {
                         entry.getValue().missedRuns += missed;
                     }
@@ -653,7 +653,7 @@ public final class TaskScheduler implements AutoCloseable {
                 if (trigger == null || trigger.getNextFireTime() == null) continue;
                 Instant due = trigger.getNextFireTime().toInstant();
                 if (due.isAfter(now)) continue;
-                int count = 1 + state.spec.schedule().countBetween(due, now, zone, 10_000);
+                int count = runsDueSince(state.spec, due, now);
                 state.missedRuns += count;
                 // on resume Quartz fires a run-once task once (its misfire policy), and a skip task only if it is
                 // less late than the misfire threshold, as it would any late trigger
@@ -784,6 +784,11 @@ public final class TaskScheduler implements AutoCloseable {
         }
     }
 
+    /** How many runs fell due from {@code due} (the trigger's next time when it stopped firing) up to now, at most 10,000. */
+    private int runsDueSince(TaskSpec spec, Instant due, Instant now) {
+        return 1 + spec.schedule().countBetween(due, now, zone, 10_000);
+    }
+
     private String nextRunText(TaskSpec spec, Instant now) {
         return spec.schedule().nextAfter(now, zone).map(this::local).orElse("never");
     }
@@ -819,7 +824,7 @@ public final class TaskScheduler implements AutoCloseable {
         workers.shutdownNow();
     }
 
-    private static java.util.concurrent.ThreadFactory threads(String prefix) {
+    static java.util.concurrent.ThreadFactory threads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
             Thread thread = new Thread(runnable, prefix + "-" + count.incrementAndGet());
