@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
 """A site as small as a demo CMS front: answers / with its pid and /health with ok.
-Used by the benchmarks only, to compare with numbers measured on Python sites elsewhere."""
+Used by the benchmarks only, to compare with numbers measured on Python sites elsewhere.
+
+Usage: site.py PORT [STOP_SECONDS]. On SIGTERM or SIGINT (PM2's stop signal) it takes
+STOP_SECONDS (default 0) to stop, as a site finishing its requests would, then exits 0."""
 import os
+import signal
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
@@ -18,4 +23,14 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+stop_seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+
+
+def stop(signum, frame):
+    time.sleep(stop_seconds)
+    os._exit(0)
+
+
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, stop)
 HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
