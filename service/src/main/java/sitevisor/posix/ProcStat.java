@@ -1,9 +1,8 @@
 package sitevisor.posix;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -14,30 +13,68 @@ import java.util.Optional;
  */
 public record ProcStat(long pid, String name, char state, long parentPid, long groupId, long sessionId, long startTicks) {
 
+    /** The longest stat line: a name of at most 15 bytes and 52 numbers. */
+    private static final int MAX_LINE_BYTES = 1024;
+    private static final int PARENT_FIELD = 1, GROUP_FIELD = 2, SESSION_FIELD = 3, START_FIELD = 19;
+
     public static Optional<ProcStat> read(long pid) {
-        String text;
-        try {
-            text = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+        return Optional.ofNullable(read(pid, new byte[MAX_LINE_BYTES]));
+    }
+
+    /**
+     * The process's stat, read into {@code buffer} (at least 1 KB, reused by a caller that reads
+     * every process); null when the process is gone. One open, one read, one close, and no text
+     * made but the name: a scan of /proc reads this for every process on the machine.
+     */
+    static ProcStat read(long pid, byte[] buffer) {
+        int length;
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            length = in.read(buffer);
         } catch (IOException gone) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.ofNullable(parse(pid, text));
+        return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
     }
 
     /** Parses a stat line; the name may hold spaces and parentheses, so fields are read after the last ')'. */
     static ProcStat parse(long pid, String text) {
-        int open = text.indexOf('(');
-        int close = text.lastIndexOf(')');
-        if (open < 0 || close < open) return null;
-        String[] fields = text.substring(close + 2).trim().split(" ");
-        if (fields.length < 20) return null;
-        try {
-            return new ProcStat(pid, text.substring(open + 1, close), fields[0].charAt(0),
-                    Long.parseLong(fields[1]), Long.parseLong(fields[2]), Long.parseLong(fields[3]),
-                    Long.parseLong(fields[19]));
-        } catch (NumberFormatException e) {
-            return null;
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return parse(pid, bytes, bytes.length);
+    }
+
+    private static ProcStat parse(long pid, byte[] line, int length) {
+        int open = -1;
+        int close = -1;
+        for (int i = 0; i < length; i++) {
+            if (line[i] == '(' && open < 0) open = i;
+            else if (line[i] == ')') close = i;
         }
+        // after ") ": the state (field 0), then numbers separated by single spaces
+        int at = close + 2;
+        if (open < 0 || close < open || at >= length) return null;
+        char state = (char) line[at];
+        long parent = -1, group = -1, session = -1, start = -1;
+        int field = 0;
+        for (int i = at; i < length && field <= START_FIELD; i++) {
+            if (line[i] != ' ') continue;
+            field++;
+            if (field != PARENT_FIELD && field != GROUP_FIELD && field != SESSION_FIELD && field != START_FIELD) continue;
+            long value = 0;
+            int digits = 0;
+            while (i + 1 < length && line[i + 1] >= '0' && line[i + 1] <= '9') {
+                value = value * 10 + (line[++i] - '0');
+                digits++;
+            }
+            if (digits == 0) return null;
+            switch (field) {
+                case PARENT_FIELD -> parent = value;
+                case GROUP_FIELD -> group = value;
+                case SESSION_FIELD -> session = value;
+                default -> start = value;
+            }
+        }
+        if (start < 0) return null;
+        return new ProcStat(pid, new String(line, open + 1, close - open - 1, StandardCharsets.UTF_8), state, parent, group, session, start);
     }
 
     /** A zombie has exited; it only waits to be reaped and holds nothing. */

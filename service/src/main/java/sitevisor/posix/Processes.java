@@ -2,7 +2,6 @@ package sitevisor.posix;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,21 +15,21 @@ public final class Processes {
 
     /** Every process visible now. Processes that vanish while being read are left out. */
     public static List<ProcStat> all() {
-        List<ProcStat> all = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
-                long pid;
-                try {
-                    pid = Long.parseLong(name);
-                } catch (NumberFormatException e) {
-                    continue;
-                }
-                ProcStat.read(pid).ifPresent(all::add);
+        // names, not Paths, and one buffer for every stat: the scan is syscalls, not garbage
+        String[] entries = PROC.toFile().list();
+        if (entries == null) throw new IllegalStateException("cannot list /proc");
+        List<ProcStat> all = new ArrayList<>(entries.length);
+        byte[] buffer = new byte[1024];
+        for (String name : entries) {
+            if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
+            long pid;
+            try {
+                pid = Long.parseLong(name);
+            } catch (NumberFormatException e) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list /proc: " + e.getMessage(), e);
+            ProcStat stat = ProcStat.read(pid, buffer);
+            if (stat != null) all.add(stat);
         }
         return all;
     }
