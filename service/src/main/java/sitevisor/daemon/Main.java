@@ -12,18 +12,25 @@ import sitevisor.history.HistoryRecorder;
 import sitevisor.http.HttpAgent;
 import sitevisor.jmx.JmxRegistry;
 import sitevisor.jmx.RemoteJmx;
+import sitevisor.posix.Native;
+import sitevisor.posix.Ports;
 import sitevisor.security.Credentials;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Supervisor;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.lang.management.ManagementFactory;
 import javax.management.MBeanServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,6 +121,11 @@ public final class Main {
     }
 
     private static int runDaemon(Path configFile, PrintStream err) {
+        // jnr's libc bindings take a few hundred milliseconds to make; the first spawn needs them,
+        // reading the config and opening the history do not: made beside those, they are ready
+        Thread bindings = new Thread(Native::pageSizeBytes, "native-bindings");
+        bindings.setDaemon(true);
+        bindings.start();
         Config config;
         try {
             config = ConfigLoader.load(configFile);
@@ -190,19 +202,50 @@ public final class Main {
             }
         }
 
-        /** Opens the doors (HTTP agent, remote JMX), then supervises until signalled. */
+        /**
+         * Opens the doors (remote JMX, HTTP agent), then supervises until signalled. Jolokia takes
+         * half a second or more to load, so the HTTP agent opens beside the sites' start; its port
+         * is checked first, so a held one still stops the daemon before any site is touched.
+         */
         private int serve(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, MBeanServer platform, long began) throws IOException {
             Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
-            try (HttpAgent agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
-                 RemoteJmx remote = config.jmxPort() == 0 ? null
-                         : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
-                log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
+            refuseHeldPort("the HTTP agent", config.jolokia().host(), config.jolokia().port());
+            try (RemoteJmx remote = config.jmxPort() == 0 ? null
+                    : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
                 if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
-                return superviseUntilSignalled(supervisor, tasks, recorder, began);
+                CompletableFuture<HttpAgent> agent = new CompletableFuture<>();
+                Thread opening = new Thread(() -> {
+                    try {
+                        HttpAgent opened = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
+                        log.info("listening: HTTP agent on {} (user {}, password in {})", opened.url(), credentials.user(), config.credentialsFile());
+                        agent.complete(opened);
+                    } catch (IOException | RuntimeException e) {
+                        agent.completeExceptionally(e);
+                    }
+                }, "http-agent-start");
+                opening.setDaemon(true);
+                opening.start();
+                try {
+                    return superviseUntilSignalled(supervisor, tasks, recorder, began, agent);
+                } finally {
+                    agent.thenAccept(HttpAgent::close);
+                }
             }
         }
 
-        private int superviseUntilSignalled(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, long began) throws IOException {
+        private static void refuseHeldPort(String what, String host, int port) throws IOException {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            } catch (IOException e) {
+                String holders = Ports.holders(port).stream().map(Ports.Holder::toString).reduce((a, b) -> a + ", " + b)
+                        .map(h -> ", held by " + h).orElse("");
+                throw new IOException("cannot listen for " + what + " on " + host + ":" + port + holders + ": " + e.getMessage(), e);
+            }
+        }
+
+        private int superviseUntilSignalled(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, long began,
+                                            CompletableFuture<HttpAgent> agent) throws IOException {
             try {
                 onSignal("TERM");
                 onSignal("INT");
@@ -212,6 +255,15 @@ public final class Main {
                         + config.sites().size() + " sites)", Actor.daemon("start-up"));
                 supervisor.startUp();
                 tasks.start();
+                try {
+                    agent.join();
+                } catch (CompletionException e) {
+                    // rare: its port was free a moment ago; the sites are up, and like after a kill -9 they keep running
+                    log.error("cannot open the HTTP agent: {}; exiting, the sites keep running and the next `sitevisor run` adopts them",
+                            e.getCause().getMessage(), e.getCause());
+                    recorder.daemonEvent("exiting: cannot open the HTTP agent: " + e.getCause().getMessage(), Actor.daemon("start-up"));
+                    return FAILED;
+                }
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);
                 stopRequested.await();

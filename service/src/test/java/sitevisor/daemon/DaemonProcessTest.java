@@ -9,6 +9,8 @@ import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,6 +202,30 @@ class DaemonProcessTest {
         assertTrue(output("out").contains("sites.blog.stopTimout"), output("out"));
         assertTrue(output("out").contains("stopTimeout"), output("out"));
         assertFalse(Files.exists(dir.resolve("var/run")), "acted on a bad config");
+    }
+
+    @Test
+    void aHeldHttpAgentPortStopsTheDaemonBeforeAnySiteStarts() throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path marker = dir.resolve("site-started");
+            Path config = dir.resolve("sitevisor.yml");
+            Files.writeString(config, """
+                    home: var
+                    jolokia: { port: %d }
+                    sites:
+                      blog:
+                        command: [touch, '%s']
+                        startSeconds: 0
+                    """.formatted(held.getLocalPort(), marker));
+            Process daemon = startDaemon(config, "out");
+            assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), "the daemon ran on without its HTTP agent");
+            assertEquals(1, daemon.exitValue());
+            String out = output("out");
+            assertTrue(out.contains("cannot listen for the HTTP agent on 127.0.0.1:" + held.getLocalPort()), out);
+            assertTrue(out.contains("held by pid " + ProcessHandle.current().pid()), out);
+            assertFalse(out.contains("spawned:"), out);
+            assertFalse(Files.exists(marker), "a site started although the daemon could not open its HTTP agent");
+        }
     }
 
     private static void await(String what, Await.Condition condition) throws Exception {
