@@ -4,6 +4,7 @@ import sitevisor.mbeans.Description;
 
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
+import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanOperationInfo;
 import javax.management.MBeanParameterInfo;
 import javax.management.NotificationBroadcasterSupport;
@@ -11,7 +12,10 @@ import javax.management.StandardEmitterMBean;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An MXBean whose attributes, operations and parameters carry the descriptions and names written
@@ -19,11 +23,33 @@ import java.util.Optional;
  * instead of empty text and {@code p0}.
  */
 final class DescribedMBean<T> extends StandardEmitterMBean {
+    /**
+     * One MBeanInfo for every bean of the same kind: built per bean, the 300 Site MBeans of a
+     * large config each held their own copy (about 3,300 operation infos with their descriptors)
+     * and built it by reflection, site after site, during start-up.
+     */
+    private static final Map<InfoKey, MBeanInfo> SHARED_INFO = new ConcurrentHashMap<>();
+
+    /** What the MBeanInfo is made from: the contract, the implementation's class and the notifications. */
+    private record InfoKey(Class<?> contract, Class<?> implementation, List<MBeanNotificationInfo> notifications) {}
+
     private final Class<T> contract;
+    private final InfoKey infoKey;
 
     DescribedMBean(T implementation, Class<T> contract, NotificationBroadcasterSupport emitter) {
         super(implementation, contract, true, emitter);
         this.contract = contract;
+        this.infoKey = new InfoKey(contract, implementation.getClass(), List.of(emitter.getNotificationInfo()));
+    }
+
+    @Override
+    protected MBeanInfo getCachedMBeanInfo() {
+        return SHARED_INFO.get(infoKey);
+    }
+
+    @Override
+    protected void cacheMBeanInfo(MBeanInfo info) {
+        if (info != null) SHARED_INFO.putIfAbsent(infoKey, info);
     }
 
     @Override

@@ -134,6 +134,16 @@ class JmxRegistryTest {
     }
 
     @Test
+    void everySiteSharesOneDescriptionAndTheSupervisorHasItsOwn() throws Exception {
+        MBeanInfo blog = server.getMBeanInfo(ObjectNames.site("blog"));
+        assertSame(blog, server.getMBeanInfo(ObjectNames.site("workers")), "a copy per site is a copy per site of memory");
+        MBeanInfo supervisor = server.getMBeanInfo(ObjectNames.SUPERVISOR);
+        assertNotEquals(blog.getClassName(), supervisor.getClassName());
+        assertEquals(0, supervisor.getNotifications().length);
+        assertEquals(1, blog.getNotifications().length);
+    }
+
+    @Test
     void everyStateChangeIsANotificationFromTheSitesNameWithReasonAndWhoAsked() throws Exception {
         List<Notification> received = new CopyOnWriteArrayList<>();
         ObjectName blog = ObjectNames.site("blog");
