@@ -119,6 +119,17 @@ def wait_new_pid(port, old_pid, deadline):
         time.sleep(0.001)
 
 
+def post(port, path, body, headers):
+    """One request on a connection of its own, as a command-line client makes it: (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("POST", path, body, headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def port_free(port):
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -151,16 +162,26 @@ def rss_mb(pid):
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
-def cpu_seconds(pid):
-    """CPU time of every thread of pid, in seconds, from schedstat (nanoseconds, not 10 ms ticks)."""
-    total = 0
+def thread_cpu_nanos(pid):
+    """CPU time of each thread of pid in nanoseconds, from schedstat (not 10 ms ticks)."""
+    times = {}
     for task in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{task}/schedstat") as schedstat:
-                total += int(schedstat.read().split()[0])
+                times[task] = int(schedstat.read().split()[0])
         except OSError:
             pass  # a thread that ended between the listing and the read
-    return total / 1e9
+    return times
+
+
+def idle_cpu_percent(pid, seconds):
+    """The share of one core pid used over the next seconds: per thread, so that a thread ending
+    in between (an idle pool thread, idle anyway) takes nothing off the sum."""
+    before = thread_cpu_nanos(pid)
+    time.sleep(seconds)
+    after = thread_cpu_nanos(pid)
+    used = sum(total - before.get(task, 0) for task, total in after.items())
+    return 100 * used / 1e9 / seconds
 
 
 def run_quiet(argv, env=None, timeout=600):
@@ -283,17 +304,11 @@ class Sitevisor(System):
 
     def jolokia(self, body):
         credentials = (self.folder / "home" / "credentials").read_text().strip()
-        connection = http.client.HTTPConnection("127.0.0.1", JOLOKIA_PORT, timeout=60)
-        try:
-            connection.request("POST", "/jolokia/", json.dumps(body), {
-                "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
-                "Content-Type": "application/json"})
-            response = connection.getresponse()
-            data = response.read()
-        finally:
-            connection.close()
+        status, data = post(JOLOKIA_PORT, "/jolokia/", json.dumps(body), {
+            "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+            "Content-Type": "application/json"})
         reply = json.loads(data)
-        if response.status != 200 or reply.get("status") != 200:
+        if status != 200 or reply.get("status") != 200:
             raise RuntimeError(f"Jolokia {body}: {data[:300]!r}")
         return reply
 
@@ -373,14 +388,8 @@ class Supervisord(System):
         authorization = "Basic " + base64.b64encode(b"bench:bench").decode()
 
         def read():
-            connection = http.client.HTTPConnection("127.0.0.1", SUPERVISOR_HTTP_PORT, timeout=60)
-            try:
-                connection.request("POST", "/RPC2", body, {"Authorization": authorization, "Content-Type": "text/xml"})
-                response = connection.getresponse()
-                data = response.read()
-            finally:
-                connection.close()
-            if response.status != 200 or b"<fault>" in data:
+            status, data = post(SUPERVISOR_HTTP_PORT, "/RPC2", body, {"Authorization": authorization, "Content-Type": "text/xml"})
+            if status != 200 or b"<fault>" in data:
                 raise RuntimeError(f"XML-RPC getAllProcessInfo: {data[:300]!r}")
         return read
 
@@ -581,9 +590,7 @@ def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
     if pid:
         time.sleep(10)  # past the measures' own after-effects (threads ending, a collection)
         for _ in range(idle_rounds):
-            before = cpu_seconds(pid)
-            time.sleep(idle_seconds)
-            results["idle_cpu"].append(100 * (cpu_seconds(pid) - before) / idle_seconds)
+            results["idle_cpu"].append(idle_cpu_percent(pid, idle_seconds))
         results["rss"].append(rss_mb(pid))
         log(f"  {system.name}: RSS {results['rss'][-1]:.1f} MB, idle CPU {median_text(results['idle_cpu'], '%')}")
 
@@ -698,6 +705,7 @@ def main():
     results = {}
     work = Path(tempfile.mkdtemp(prefix="sitevisor-compare-"))
     interrupted = []
+    failures = []
     signal.signal(signal.SIGTERM, lambda signum, frame: (interrupted.append(signum), sys.exit(1)))
     try:
         shutil.copy(ROOT / "bench" / "site.py", work / "site.py")
@@ -710,6 +718,10 @@ def main():
                 try:
                     results[size][name] = measure_system(system, args.rounds, args.cycles, args.idle_rounds,
                                                          args.idle_seconds)
+                except Exception as failure:  # one system's failure leaves the others' figures standing
+                    log(f"  {name}: FAILED: {failure}")
+                    failures.append(f"{size} sites under {name}: {failure}")
+                    results[size][name] = {}
                 finally:
                     try:
                         system.shutdown()
@@ -718,6 +730,8 @@ def main():
                 shutil.rmtree(system.folder, ignore_errors=True)
         with_overhead(results)
         table = report(results, machine, names)
+        if failures:
+            table += "\nFailed, so left out of the table above:\n" + "".join(f"- {f}\n" for f in failures)
         print(table)
         if args.write_results:
             out = ROOT / "bench" / "results"
