@@ -628,7 +628,8 @@ def report(results, machine, names):
     peers = [name for name in names if name not in ("direct", "sitevisor")]
     labels = {"direct": "direct", "sitevisor": "sitevisor", "supervisord": "supervisord", "pm2": "PM2"}
     lines = [f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), {machine['kernel']}; "
-             f"{machine['versions']}. Medians with min–max; ratios are sitevisor ÷ the other, < 1 is better.", ""]
+             f"{machine['versions']}. Medians with min–max; ratios are sitevisor ÷ the other, < 1 is better."
+             + (f" {machine['note']}." if machine.get("note") else ""), ""]
     for size in sorted(results):
         systems = results[size]
         header = ["measure"] + [labels[name] for name in names] + [f"÷ {labels[p]}" for p in peers + ["direct"]
@@ -689,6 +690,10 @@ def main():
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--no-install", action="store_true", help="do not run bench/peers.sh")
     parser.add_argument("--write-results", action="store_true", help="also write bench/results/latest.{md,json}")
+    parser.add_argument("--others-from", metavar="JSON",
+                        help="take the systems this run does not measure from an earlier run's results "
+                             "(bench/results/latest.json): to judge a change of sitevisor's against peers "
+                             "measured before; the table says which figures are whose")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     names = args.systems.split(",")
@@ -728,6 +733,8 @@ def main():
                     finally:
                         stop_leftovers(work)
                 shutil.rmtree(system.folder, ignore_errors=True)
+        if args.others_from:
+            names = take_others(results, machine, names, json.loads(Path(args.others_from).read_text()))
         with_overhead(results)
         table = report(results, machine, names)
         if failures:
@@ -742,6 +749,20 @@ def main():
     finally:
         stop_leftovers(work)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def take_others(results, machine, names, earlier):
+    """Adds an earlier run's figures of the systems this run did not measure; returns every system's name."""
+    taken = set()
+    for size_text, systems in earlier["results"].items():
+        for name, measures in systems.items():
+            if int(size_text) in results and name not in results[int(size_text)]:
+                results[int(size_text)][name] = {key: value for key, value in measures.items() if key != "overhead"}
+                taken.add(name)
+    if taken:
+        machine["note"] = (f"{', '.join(sorted(taken))}: from the run of {earlier['machine']['date']} "
+                           f"({earlier['machine']['versions']}); the rest measured now")
+    return [name for name in ("direct", "sitevisor", "supervisord", "pm2") if name in names or name in taken]
 
 
 def stop_leftovers(work):
