@@ -13,8 +13,8 @@ import java.util.Optional;
  */
 public record ProcStat(long pid, String name, char state, long parentPid, long groupId, long sessionId, long startTicks) {
 
-    /** The longest stat line: a name of at most 15 bytes and 52 numbers. */
-    private static final int MAX_LINE_BYTES = 1024;
+    /** Room for the longest stat line: a name of at most 15 bytes and 52 numbers of at most 20 digits. */
+    static final int MAX_LINE_BYTES = 4096;
     private static final int PARENT_FIELD = 1, GROUP_FIELD = 2, SESSION_FIELD = 3, START_FIELD = 19;
 
     public static Optional<ProcStat> read(long pid) {
@@ -22,7 +22,7 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
     }
 
     /**
-     * The process's stat, read into {@code buffer} (at least 1 KB, reused by a caller that reads
+     * The process's stat, read into {@code buffer} ({@link #MAX_LINE_BYTES}, reused by a caller that reads
      * every process); null when the process is gone. One open, one read, one close, and no text
      * made but the name: a scan of /proc reads this for every process on the machine.
      */

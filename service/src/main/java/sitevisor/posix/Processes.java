@@ -19,7 +19,7 @@ public final class Processes {
         String[] entries = PROC.toFile().list();
         if (entries == null) throw new IllegalStateException("cannot list /proc");
         List<ProcStat> all = new ArrayList<>(entries.length);
-        byte[] buffer = new byte[1024];
+        byte[] buffer = new byte[ProcStat.MAX_LINE_BYTES];
         for (String name : entries) {
             if (name.isEmpty() || !Character.isDigit(name.charAt(0))) continue;
             long pid;
