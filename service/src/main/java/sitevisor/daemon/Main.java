@@ -238,8 +238,7 @@ public final class Main {
                 probe.setReuseAddress(true);
                 probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
             } catch (IOException e) {
-                String holders = Ports.holders(port).stream().map(Ports.Holder::toString).reduce((a, b) -> a + ", " + b)
-                        .map(h -> ", held by " + h).orElse("");
+                String holders = Ports.describeHolders(port).map(h -> ", held by " + h).orElse("");
                 throw new IOException("cannot listen for " + what + " on " + host + ":" + port + holders + ": " + e.getMessage(), e);
             }
         }

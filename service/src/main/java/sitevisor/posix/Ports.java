@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Who listens on a TCP port, from /proc/net/tcp and /proc/net/tcp6 (a Java socket on 127.0.0.1 shows only in tcp6). */
@@ -61,6 +62,17 @@ public final class Ports {
             // what was seen is still worth reporting
         }
         return holders;
+    }
+
+    /**
+     * Who holds the port, for messages: {@code pid 4242 (nginx …), pid 4243 (…)}, or that a
+     * process listens which cannot be seen; empty when the port is free.
+     */
+    public static Optional<String> describeHolders(int port) {
+        List<Holder> found = holders(port);
+        if (!found.isEmpty()) return Optional.of(found.stream().map(Holder::toString).reduce((a, b) -> a + ", " + b).get());
+        if (isListening(port)) return Optional.of("a process sitevisor cannot see (another user's?)");
+        return Optional.empty();
     }
 
     /** The listening sockets' inodes, also when the process holding them cannot be seen. */

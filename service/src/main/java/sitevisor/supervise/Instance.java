@@ -297,7 +297,7 @@ public final class Instance {
     private void attemptStart(Actor by) {
         int port = site.portOf(index);
         if (port != 0) {
-            Optional<String> held = describePortHolders(port);
+            Optional<String> held = Ports.describeHolders(port);
             if (held.isPresent()) {
                 cannotStart(by, "port " + port + " is held by " + held.get());
                 return;
@@ -630,7 +630,7 @@ public final class Instance {
         while (Ports.isListening(port)) {
             if (System.nanoTime() > deadline) {
                 publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0,
-                        "port " + port + " is still held by " + describePortHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
+                        "port " + port + " is still held by " + Ports.describeHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
                 return;
             }
             if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(5))) return;
@@ -646,12 +646,6 @@ public final class Instance {
         }
     }
 
-    private static Optional<String> describePortHolders(int port) {
-        List<Ports.Holder> holders = Ports.holders(port);
-        if (!holders.isEmpty()) return Optional.of(holders.stream().map(Ports.Holder::toString).reduce((a, b) -> a + ", " + b).get());
-        if (Ports.isListening(port)) return Optional.of("a process sitevisor cannot see (another user's?)");
-        return Optional.empty();
-    }
 
     // ---------------------------------------------------------------- the one door
 
