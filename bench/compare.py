@@ -203,6 +203,7 @@ class System:
     """One way of running the sites. start() launches and returns at once; the rest block."""
     name = ""
     label = ""
+    env = None  # the environment of the system's own commands; None: this one's
 
     def __init__(self, work, sites):
         self.work = work
@@ -210,6 +211,10 @@ class System:
         self.folder = work / self.name
         self.folder.mkdir(exist_ok=True)
         (self.folder / "logs").mkdir(exist_ok=True)
+
+    @staticmethod
+    def installed():
+        return True
 
     def site_argv(self, site):
         return [PYTHON, str(self.work / "site.py"), str(site.port), str(site.stop_seconds)]
@@ -223,6 +228,12 @@ class System:
     def restart_connected(self, site): raise NotImplementedError
     def stop_all(self): raise NotImplementedError
     def shutdown(self): pass
+
+    def stop_foreground_daemon(self, timeout):
+        """SIGTERM to a daemon this run launched in the foreground, then its exit."""
+        if self.daemon and self.daemon.poll() is None:
+            self.daemon.terminate()
+            self.daemon.wait(timeout=timeout)
 
     def crash(self, site, deadline):
         """kill -9 of the site's process; the ms until its port answers from a new pid."""
@@ -259,9 +270,6 @@ class Direct(System):
         old.terminate()
         old.wait()
         self.processes[site.name] = self.spawn(site)
-
-    def restart_argv(self, site):
-        return None
 
     def stop_all(self):
         for process in self.processes.values():
@@ -325,9 +333,7 @@ class Sitevisor(System):
         timed(self.cli("stop", "all"))
 
     def shutdown(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.terminate()
-            self.daemon.wait(timeout=120)
+        self.stop_foreground_daemon(120)
 
 
 class Supervisord(System):
@@ -405,9 +411,7 @@ class Supervisord(System):
         timed(self.ctl("stop", "all"), env=self.env)
 
     def shutdown(self):
-        if self.daemon and self.daemon.poll() is None:
-            self.daemon.terminate()
-            self.daemon.wait(timeout=900)
+        self.stop_foreground_daemon(900)  # supervisord waits out each site's stop
 
 
 class Pm2(System):
@@ -546,7 +550,7 @@ def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
         # answering is not yet running for every system (supervisord waits out startsecs)
         deadline = time.monotonic() + 120
         while True:
-            code, output = run_quiet(argv, env=getattr(system, "env", None))
+            code, output = run_quiet(argv, env=system.env)
             running = system.running_in_status(output)
             if code == 0 and running == count:
                 break
@@ -554,7 +558,7 @@ def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
                 raise RuntimeError(f"{system.name} status shows {running} of {count} running (exit {code}): "
                                    f"{output[-500:]}")
             time.sleep(0.2)
-        results["status_cli"] = [timed(argv, env=getattr(system, "env", None)) for _ in range(rounds)]
+        results["status_cli"] = [timed(argv, env=system.env) for _ in range(rounds)]
     read = system.bulk_read()
     if read:
         read()
@@ -573,7 +577,7 @@ def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
         old_pid = answer(quick.port)
         started = time.perf_counter()
         if argv:
-            timed(argv, env=getattr(system, "env", None))
+            timed(argv, env=system.env)
         else:
             system.restart_connected(quick)
         wait_new_pid(quick.port, old_pid, time.monotonic() + 60)
@@ -703,15 +707,14 @@ def main():
         subprocess.run(["bash", str(ROOT / "bench" / "peers.sh")], check=False, stdout=sys.stderr)
     kinds = {"direct": Direct, "sitevisor": Sitevisor, "supervisord": Supervisord, "pm2": Pm2}
     for name in list(names):
-        if not getattr(kinds[name], "installed", lambda: True)():
+        if not kinds[name].installed():
             log(f"{name}: not installed, left out (bench/peers.sh installs it)")
             names.remove(name)
     machine = machine_facts(names)
     results = {}
     work = Path(tempfile.mkdtemp(prefix="sitevisor-compare-"))
-    interrupted = []
     failures = []
-    signal.signal(signal.SIGTERM, lambda signum, frame: (interrupted.append(signum), sys.exit(1)))
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # so the clean-up below runs
     try:
         shutil.copy(ROOT / "bench" / "site.py", work / "site.py")
         for size in sizes:
