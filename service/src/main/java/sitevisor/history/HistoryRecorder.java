@@ -11,6 +11,8 @@ import sitevisor.supervise.LifecycleEvent;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,32 +21,60 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * daemon and its policies (a crash restart) are queued without waiting, so a slow disk never
  * delays a recovery. A failing database is waited for a bounded time, then supervision goes on
  * and the events stay queued.
+ *
+ * <p>The daemon starts its sites while the history opens: until {@link #attach} the events wait
+ * here, in order, and go into the history ahead of any later one. Nobody waits on them meanwhile:
+ * no operator can act before the history is open, as the doors open after it.
  */
 public final class HistoryRecorder implements EventListener {
     private static final Logger log = LoggerFactory.getLogger(HistoryRecorder.class);
     private static final Duration OPERATOR_WAIT = Duration.ofSeconds(2);
+    /** What {@link #append} answers for an event held until the history is attached: there is nothing to wait for. */
+    private static final long HELD = 0;
 
-    private final History history;
     private final Clock clock;
     private final AtomicBoolean waitFailed = new AtomicBoolean();
+    /** Null until attached; then only read. */
+    private volatile History history;
+    /** The events before the history was attached, oldest first; guarded by this. */
+    private List<HistoryEvent> held = new ArrayList<>();
+
+    /** Holds the events until {@link #attach}. */
+    public HistoryRecorder(Clock clock) {
+        this.clock = clock;
+    }
 
     public HistoryRecorder(History history, Clock clock) {
-        this.history = history;
-        this.clock = clock;
+        this(clock);
+        attach(history);
+    }
+
+    /** Writes the events held so far into the history, then every later one as it comes. Once only. */
+    public void attach(History opened) {
+        synchronized (this) {
+            if (history != null) throw new IllegalStateException("a history is attached already");
+            for (HistoryEvent event : held) opened.append(event);
+            held = null;
+            history = opened;
+        }
+    }
+
+    /** Whether the events go into a history now; before, they wait here. */
+    public boolean attached() {
+        return history != null;
     }
 
     @Override
     public void onEvent(LifecycleEvent event) {
-        long sequence = history.append(row(event));
+        long sequence = append(row(event));
         // while writes fail, each wait would only slow the operator's operation by the timeout
-        if (event.actor().isOperator() && !history.health().failing()) awaitCommitted(sequence);
+        if (event.actor().isOperator()) awaitCommitted(sequence);
     }
 
     /** An event of the daemon itself (started, stopping, exiting), under the site "". */
     public void daemonEvent(String reason, Actor actor) {
-        long sequence = history.append(new HistoryEvent(0, clock.millis(), "", 0, ProcessHandle.current().pid(), "daemon",
-                "", "", -1, 0, reason, actor.toString(), -1, ""));
-        if (!history.health().failing()) awaitCommitted(sequence);
+        awaitCommitted(append(new HistoryEvent(0, clock.millis(), "", 0, ProcessHandle.current().pid(), "daemon",
+                "", "", -1, 0, reason, actor.toString(), -1, "")));
     }
 
     /**
@@ -52,17 +82,29 @@ public final class HistoryRecorder implements EventListener {
      * operator's event when an operator asked (a run, a pause, a window set by hand).
      */
     public void schedulerEvent(SchedulerEvent event) {
-        long sequence = history.append(new HistoryEvent(0, event.at().toEpochMilli(), event.site(), 0, event.pid(), event.kind().verb(),
+        long sequence = append(new HistoryEvent(0, event.at().toEpochMilli(), event.site(), 0, event.pid(), event.kind().verb(),
                 "", "", event.exitCode(), 0, event.reason(), event.actor(), event.durationMillis(), event.task()));
-        if (event.actor().startsWith("operator") && !history.health().failing()) awaitCommitted(sequence);
+        if (event.actor().startsWith("operator")) awaitCommitted(sequence);
+    }
+
+    private long append(HistoryEvent row) {
+        History attached = history;
+        if (attached != null) return attached.append(row);
+        synchronized (this) {
+            if (history != null) return history.append(row);
+            held.add(row);
+            return HELD;
+        }
     }
 
     private void awaitCommitted(long sequence) {
-        if (history.awaitCommitted(sequence, OPERATOR_WAIT)) {
+        History attached = history;
+        if (sequence == HELD || attached == null || attached.health().failing()) return;
+        if (attached.awaitCommitted(sequence, OPERATOR_WAIT)) {
             if (waitFailed.compareAndSet(true, false)) log.info("history: events are committed again");
         } else if (waitFailed.compareAndSet(false, true)) {
             log.error("history: an event was not committed within {} ms ({}); supervision goes on, the events wait in memory",
-                    OPERATOR_WAIT.toMillis(), history.health());
+                    OPERATOR_WAIT.toMillis(), attached.health());
         }
     }
 

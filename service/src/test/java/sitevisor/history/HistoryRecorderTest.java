@@ -44,6 +44,11 @@ class HistoryRecorderTest {
                 SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120);
     }
 
+    private static LifecycleEvent sameTime(Instant at, int n, Actor actor) {
+        return new LifecycleEvent(at, "blog", 1, "blog-1", 4000 + n, LifecycleEvent.Kind.TRANSITION,
+                SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120);
+    }
+
     @Test
     void anOperatorsEventIsCommittedBeforeOnEventReturns() {
         // the moment onEvent returns, the operator's operation may return: the event must be in the database by then
@@ -74,5 +79,25 @@ class HistoryRecorderTest {
         assertEquals("refused", rows.get(1).kind());
         assertEquals("", rows.get(1).fromState());
         assertEquals("", rows.get(1).toState());
+    }
+
+    @Test
+    void eventsBeforeTheHistoryIsAttachedGoInFirstAndInTheirOrderAndNobodyWaitsOnThem() throws Exception {
+        // one time for all, so that the order read back is the order written
+        Instant at = Instant.ofEpochMilli(1_800_000_000_000L);
+        HistoryRecorder early = new HistoryRecorder(Clock.fixed(at, java.time.ZoneOffset.UTC));
+        early.daemonEvent("started: pid 1", Actor.daemon("start-up"));
+        for (int n = 0; n < 3; n++) early.onEvent(sameTime(at, n, n == 1 ? Actor.operator("cli user alice") : Actor.daemon("autostart")));
+        assertFalse(early.attached());
+        try (History other = History.open(dir.resolve("other"), Retention.DEFAULT, Clock.systemUTC())) {
+            assertTrue(other.query(HistoryQuery.latestOfAll(10)).isEmpty(), "written before it was attached");
+            early.attach(other);
+            assertTrue(early.attached());
+            early.onEvent(sameTime(at, 3, Actor.operator("cli user alice")));
+            List<HistoryEvent> newestFirst = other.query(HistoryQuery.latestOfAll(10));
+            assertEquals(List.of("stopped 3", "stopped 2", "stopped 1", "stopped 0", "started: pid 1"),
+                    newestFirst.stream().map(HistoryEvent::reason).toList());
+            assertThrows(IllegalStateException.class, () -> early.attach(other));
+        }
     }
 }
