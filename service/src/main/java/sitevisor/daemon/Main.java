@@ -6,15 +6,9 @@ import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
-import sitevisor.db.History;
-import sitevisor.db.Retention;
 import sitevisor.history.HistoryRecorder;
-import sitevisor.http.HttpAgent;
-import sitevisor.jmx.JmxRegistry;
-import sitevisor.jmx.RemoteJmx;
 import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
-import sitevisor.security.Credentials;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Supervisor;
 
@@ -23,8 +17,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.lang.management.ManagementFactory;
-import javax.management.MBeanServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,9 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.ForkJoinPool;
-import java.time.ZoneId;
 
 /** {@code sitevisor run|check [-c FILE]}: the daemon in the foreground, and the config check. */
 public final class Main {
@@ -155,8 +144,6 @@ public final class Main {
     /** The running daemon: supervises until SIGTERM or SIGINT, then stops every site and exits 0. */
     static final class Daemon {
         private static final Logger log = LoggerFactory.getLogger(Daemon.class);
-        // the remote connector listens on loopback; another address is a later, explicit setting
-        private static final String REMOTE_JMX_HOST = "127.0.0.1";
         private final Config config;
         private final DaemonLock lock;
         private final CountDownLatch stopRequested = new CountDownLatch(1);
@@ -167,28 +154,30 @@ public final class Main {
             this.lock = lock;
         }
 
+        /**
+         * Starts the sites at once and opens the history, the scheduler and the doors beside them
+         * (see {@link Services}); the doors' ports are tried first, so a held one still stops the
+         * daemon before any site is touched.
+         */
         int runUntilSignalled() {
             long began = System.nanoTime();
             EventLog eventLog = new EventLog();
             Clock clock = Clock.systemUTC();
-            MBeanServer platform = ManagementFactory.getPlatformMBeanServer();
+            HistoryRecorder recorder = new HistoryRecorder(clock);
             // closed last: the events of the shutdown are written before the database closes
-            try (History history = History.open(config.dbDir(), new Retention(config.history().keep(), config.history().maxRows()), clock);
-                 JmxRegistry jmx = new JmxRegistry(platform)) {
-                HistoryRecorder recorder = new HistoryRecorder(history, clock);
-                AtomicReference<Scheduling> scheduling = new AtomicReference<>();
+            try (Services services = new Services(config, clock, recorder)) {
                 try (Supervisor supervisor = new Supervisor(config, event -> {
                     eventLog.onEvent(event);
                     recorder.onEvent(event);
-                    jmx.onEvent(event);
-                    Scheduling tasks = scheduling.get();
-                    if (tasks != null) tasks.onEvent(event);
-                }, clock);
-                     Scheduling tasks = new Scheduling(supervisor, recorder, ForkJoinPool.commonPool())) {
-                    tasks.open(Scheduling.SCHEDULER_NAME, history.sharedConnections(), config, clock, ZoneId.systemDefault());
-                    scheduling.set(tasks);
-                    jmx.register(supervisor, clock, history, tasks.scheduler());
-                    return serve(supervisor, tasks, recorder, platform, began);
+                    services.onEvent(event);
+                }, clock)) {
+                    try {
+                        refuseHeldPort("the HTTP agent", config.jolokia().host(), config.jolokia().port());
+                        if (config.jmxPort() != 0) refuseHeldPort("remote JMX", Services.REMOTE_JMX_HOST, config.jmxPort());
+                        return superviseUntilSignalled(supervisor, services, recorder, began);
+                    } finally {
+                        services.closeDoorsAndTasks();
+                    }
                 }
             } catch (IOException | RuntimeException e) {
                 log.error("cannot start: {}", e.getMessage(), e);
@@ -198,37 +187,6 @@ public final class Main {
                     lock.close();
                 } catch (IOException ignored) {
                     // the kernel drops the lock with the process anyway
-                }
-            }
-        }
-
-        /**
-         * Opens the doors (remote JMX, HTTP agent), then supervises until signalled. Jolokia takes
-         * half a second or more to load, so the HTTP agent opens beside the sites' start; its port
-         * is checked first, so a held one still stops the daemon before any site is touched.
-         */
-        private int serve(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, MBeanServer platform, long began) throws IOException {
-            Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
-            refuseHeldPort("the HTTP agent", config.jolokia().host(), config.jolokia().port());
-            try (RemoteJmx remote = config.jmxPort() == 0 ? null
-                    : RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials)) {
-                if (remote != null) log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
-                CompletableFuture<HttpAgent> agent = new CompletableFuture<>();
-                Thread opening = new Thread(() -> {
-                    try {
-                        HttpAgent opened = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
-                        log.info("listening: HTTP agent on {} (user {}, password in {})", opened.url(), credentials.user(), config.credentialsFile());
-                        agent.complete(opened);
-                    } catch (IOException | RuntimeException e) {
-                        agent.completeExceptionally(e);
-                    }
-                }, "http-agent-start");
-                opening.setDaemon(true);
-                opening.start();
-                try {
-                    return superviseUntilSignalled(supervisor, tasks, recorder, began, agent);
-                } finally {
-                    agent.thenAccept(HttpAgent::close);
                 }
             }
         }
@@ -243,8 +201,7 @@ public final class Main {
             }
         }
 
-        private int superviseUntilSignalled(Supervisor supervisor, Scheduling tasks, HistoryRecorder recorder, long began,
-                                            CompletableFuture<HttpAgent> agent) throws IOException {
+        private int superviseUntilSignalled(Supervisor supervisor, Services services, HistoryRecorder recorder, long began) throws IOException {
             try {
                 onSignal("TERM");
                 onSignal("INT");
@@ -252,17 +209,18 @@ public final class Main {
                         config.file(), config.sites().size(), config.home());
                 recorder.daemonEvent("started: pid " + ProcessHandle.current().pid() + " with " + config.file() + " ("
                         + config.sites().size() + " sites)", Actor.daemon("start-up"));
+                CompletableFuture<Void> opened = services.openBeside(supervisor);
                 supervisor.startUp();
-                tasks.start();
                 try {
-                    agent.join();
+                    opened.join();
                 } catch (CompletionException e) {
-                    // rare: its port was free a moment ago; the sites are up, and like after a kill -9 they keep running
-                    log.error("cannot open the HTTP agent: {}; exiting, the sites keep running and the next `sitevisor run` adopts them",
-                            e.getCause().getMessage(), e.getCause());
-                    recorder.daemonEvent("exiting: cannot open the HTTP agent: " + e.getCause().getMessage(), Actor.daemon("start-up"));
+                    // the sites are up; like after a kill -9 of the daemon they keep running, and the next run adopts them
+                    log.error("cannot start: {}; exiting, the sites keep running and the next `sitevisor run` adopts them{}",
+                            e.getCause().getMessage(), recorder.attached() ? "" : " (the events of this start are in this log only)", e.getCause());
+                    if (recorder.attached()) recorder.daemonEvent("exiting: " + e.getCause().getMessage(), Actor.daemon("start-up"));
                     return FAILED;
                 }
+                services.startTasks();
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);
                 stopRequested.await();

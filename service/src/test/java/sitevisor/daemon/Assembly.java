@@ -24,9 +24,10 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.function.Predicate;
 
 /**
- * The daemon's parts as {@link Main} assembles them — the history on a real H2 file, the
+ * The daemon's parts as {@link Main} connects them — the history on a real H2 file, the
  * supervisor over real processes, the scheduler on a real Quartz with its job store in that H2 —
- * without the HTTP and JMX doors. {@link #crash} drops the daemon's side and leaves the sites
+ * without the HTTP and JMX doors. The daemon opens the history and the scheduler beside the sites'
+ * start ({@link Services}); here they open first, one after the other. {@link #crash} drops the daemon's side and leaves the sites
  * running, as a daemon that died would; {@link #start} again adopts them. Closing stops every
  * site, then kills whatever the test's processes left.
  */

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.db.History;
+import sitevisor.db.HistoryEvent;
+import sitevisor.db.HistoryQuery;
+import sitevisor.db.Retention;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 
@@ -14,8 +18,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -226,6 +232,64 @@ class DaemonProcessTest {
             assertFalse(out.contains("spawned:"), out);
             assertFalse(Files.exists(marker), "a site started although the daemon could not open its HTTP agent");
         }
+    }
+
+    @Test
+    void everyEventOfTheStartIsInTheHistoryInItsOrderThoughTheSitesStartWhileItOpens() throws Exception {
+        Path config = writeConfig(freePort());
+        Process daemon = startDaemon(config, "out");
+        await("daemon supervising", () -> output("out").contains("supervising:"));
+        long web = pidIn("web.pid");
+        daemon.destroy(); // SIGTERM
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+        assertEquals(0, daemon.exitValue(), output("out"));
+
+        try (History history = History.open(dir.resolve("var/db"), Retention.DEFAULT, Clock.systemUTC())) {
+            List<HistoryEvent> oldestFirst = new ArrayList<>(history.query(HistoryQuery.latestOfAll(1000)));
+            Collections.reverse(oldestFirst);
+            List<String> lines = oldestFirst.stream().map(e -> e.site() + " " + e.kind() + " " + e.toState() + " " + e.reason()).toList();
+            int started = indexOf(lines, l -> l.startsWith(" daemon ") && l.contains("started: pid " + daemon.pid()));
+            int webStarting = indexOf(lines, l -> l.startsWith("web ") && l.contains(" STARTING pid " + web));
+            int webRunning = indexOf(lines, l -> l.startsWith("web ") && l.contains(" RUNNING pid " + web));
+            int webStopped = indexOf(lines, l -> l.startsWith("web ") && l.contains(" STOPPED "));
+            int exiting = indexOf(lines, l -> l.startsWith(" daemon ") && l.contains("exiting: every site stopped"));
+            assertTrue(0 <= started && started < webStarting && webStarting < webRunning && webRunning < webStopped && webStopped < exiting,
+                    "the start's events are missing or out of order:\n" + String.join("\n", lines));
+            assertEquals(2, lines.stream().filter(l -> l.startsWith("worker ") && l.contains(" RUNNING ")).count(), String.join("\n", lines));
+        }
+    }
+
+    @Test
+    void aHistoryThatCannotOpenEndsTheDaemonAndTheSitesItStartedRunOnForTheNextOneToAdopt() throws Exception {
+        int port = freePort();
+        Path config = writeConfig(port);
+        Files.createDirectories(dir.resolve("var"));
+        Files.writeString(dir.resolve("var/db"), "a file where the history's folder belongs\n");
+        Process first = startDaemon(config, "first.out");
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the daemon ran on without its history");
+        assertEquals(1, first.exitValue(), output("first.out"));
+        String out = output("first.out");
+        assertTrue(out.contains("cannot start:") && out.contains("var/db") && out.contains("the sites keep running"), out);
+        long web = pidIn("web.pid");
+        long worker0 = pidIn("worker-0.pid");
+        assertTrue(isAlive(web) && isAlive(worker0), "the sites did not outlive a daemon that could not open its history");
+        assertEquals(200, get("http://127.0.0.1:" + port + "/"));
+
+        Files.delete(dir.resolve("var/db"));
+        Process second = startDaemon(config, "second.out");
+        await("second daemon supervising", () -> output("second.out").contains("supervising:"));
+        String log = output("second.out");
+        assertTrue(log.contains("adopted: web: pid " + web) && log.contains("adopted: worker-0: pid " + worker0), log);
+        assertFalse(log.contains("spawned:"), "a second copy was started:\n" + log);
+        second.destroy();
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, second.exitValue(), output("second.out"));
+        assertFalse(isAlive(web) || isAlive(worker0));
+    }
+
+    private static int indexOf(List<String> lines, java.util.function.Predicate<String> match) {
+        for (int i = 0; i < lines.size(); i++) if (match.test(lines.get(i))) return i;
+        return -1;
     }
 
     private static void await(String what, Await.Condition condition) throws Exception {
