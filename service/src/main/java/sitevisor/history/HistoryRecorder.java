@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes every lifecycle event into the history. An operator's operation returns only once its
- * events are committed, so what an operator was told happened is never lost; events of the
+ * events are committed, so what an operator was told happened is never lost (it waits once, when
+ * it is done, for all of them: a group commit, and nothing it does waits for a row); events of the
  * daemon and its policies (a crash restart) are queued without waiting, so a slow disk never
  * delays a recovery. A failing database is waited for a bounded time, then supervision goes on
  * and the events stay queued.
@@ -64,11 +65,15 @@ public final class HistoryRecorder implements EventListener {
         return history != null;
     }
 
+    /**
+     * Queues the event; an operator's is waited for — at the end of the operation that published
+     * it, or at once when it has none — so the operation returns only once it is committed.
+     */
     @Override
     public void onEvent(LifecycleEvent event) {
         long sequence = append(row(event));
         // while writes fail, each wait would only slow the operator's operation by the timeout
-        if (event.actor().isOperator()) awaitCommitted(sequence);
+        if (event.actor().isOperator()) event.waits().add(() -> awaitCommitted(sequence));
     }
 
     /** An event of the daemon itself (started, stopping, exiting), under the site "". */

@@ -69,6 +69,8 @@ public final class Instance {
     private int startFailures;
     private ScheduledFuture<?> retry;
     private Actor actor = Actor.daemon("start-up");
+    /** Where the events of the operation under way leave what it must wait for before it returns. */
+    private DeferredWaits waits = DeferredWaits.NONE;
     private final MemoryGauge memory = new MemoryGauge();
 
     Instance(SiteConfig site, int index, Context context) {
@@ -124,7 +126,7 @@ public final class Instance {
      */
     public Result start(Actor by) {
         wanted = true;
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             actor = by;
             refuseIfRetired("start");
@@ -136,7 +138,7 @@ public final class Instance {
             beginStart(by, by.isOperator());
             return new Result(state, lastReason);
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -170,7 +172,7 @@ public final class Instance {
     private Result halt(Actor by, Signal signal, Duration timeout, StopMode mode) {
         stopRequests.incrementAndGet();
         wanted = false;
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             actor = by;
             wanted = false;
@@ -178,7 +180,7 @@ public final class Instance {
             stopLocked(signal, timeout, mode);
             return new Result(state, lastReason);
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -190,7 +192,7 @@ public final class Instance {
     /** {@link #restart(Actor)}, with the drain as the mode says. */
     public Result restart(Actor by, StopMode mode) {
         stopRequests.incrementAndGet();
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             actor = by;
             refuseIfRetired("restart");
@@ -203,7 +205,7 @@ public final class Instance {
             beginStart(by, true);
             return new Result(state, lastReason);
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -252,7 +254,7 @@ public final class Instance {
     boolean adoptFromPidFile(Actor by) {
         Path file = pidFilePath();
         if (!Files.exists(file)) return false;
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             actor = by;
             PidFile recorded;
@@ -281,7 +283,7 @@ public final class Instance {
             moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
             return true;
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -464,7 +466,7 @@ public final class Instance {
     }
 
     private void retryStart() {
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             if (state != BACKOFF || !isWanted()) return;
             restarts++;
@@ -472,7 +474,7 @@ public final class Instance {
         } catch (RuntimeException e) {
             log.error("retry failed: {}: {}", name(), e.getMessage(), e);
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -491,7 +493,7 @@ public final class Instance {
 
     /** After a process ended: when no operation is in charge of it, it crashed, and the restart policy decides. */
     private void afterExit(Child child) {
-        operation.lock();
+        DeferredWaits owed = begin();
         try {
             if (current != child || !(state == RUNNING || state == DRAINING || state == UNKNOWN)) return;
             ExitStatus status = child.exit().join();
@@ -526,7 +528,7 @@ public final class Instance {
         } catch (RuntimeException e) {
             log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
         } finally {
-            operation.unlock();
+            end(owed);
         }
     }
 
@@ -647,6 +649,31 @@ public final class Instance {
     }
 
 
+    // ---------------------------------------------------------------- the lock
+
+    /** Takes the operation lock; the waits the operation's events leave are due in {@link #end}. */
+    private DeferredWaits begin() {
+        operation.lock();
+        waits = DeferredWaits.collecting();
+        return waits;
+    }
+
+    /**
+     * Releases the lock, then waits for what the operation's events left — an operator's events
+     * being committed — so that nothing the caller is told can still be lost. The waits come last
+     * so that a stop's signal never waits for its STOPPING row, and another operation on this
+     * instance (a crash handler) need not wait for them either.
+     */
+    private void end(DeferredWaits owed) {
+        waits = DeferredWaits.NONE;
+        operation.unlock();
+        try {
+            owed.awaitAll();
+        } catch (RuntimeException e) {
+            log.error("event listener failed while {} waited for its events", name(), e);
+        }
+    }
+
     // ---------------------------------------------------------------- the one door
 
     private void moveTo(SiteState next, String reason) {
@@ -672,7 +699,7 @@ public final class Instance {
 
     private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason,
                          Instant at, long durationMillis) {
-        LifecycleEvent event = new LifecycleEvent(at, site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor, durationMillis);
+        LifecycleEvent event = new LifecycleEvent(at, site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor, durationMillis, waits);
         try {
             context.events().onEvent(event);
         } catch (RuntimeException e) {

@@ -16,6 +16,9 @@ import java.time.Instant;
  * @param reason   one line an operator can act on
  * @param durationMillis for a transition, how long the instance was in {@code from} (a start's
  *                 time to ready, a stop's time to stopped, a run's uptime); -1 when none applies
+ * @param waits    where a listener leaves what the operation that published the event must wait for
+ *                 before it returns (an operator's event being committed); {@link DeferredWaits#NONE}
+ *                 for an event outside an operation, which runs such a wait at once
  */
 public record LifecycleEvent(
         Instant at,
@@ -30,7 +33,8 @@ public record LifecycleEvent(
         int signal,
         String reason,
         Actor actor,
-        long durationMillis) {
+        long durationMillis,
+        DeferredWaits waits) {
 
     public enum Kind {
         /** The state changed from {@code from} to {@code to}. */

@@ -11,6 +11,7 @@ import sitevisor.db.HistoryQuery;
 import sitevisor.db.Retention;
 import sitevisor.mbeans.SiteState;
 import sitevisor.supervise.Actor;
+import sitevisor.supervise.DeferredWaits;
 import sitevisor.supervise.LifecycleEvent;
 
 import java.nio.file.Path;
@@ -40,13 +41,17 @@ class HistoryRecorderTest {
     }
 
     private static LifecycleEvent event(int n, Actor actor) {
+        return event(n, actor, DeferredWaits.NONE);
+    }
+
+    private static LifecycleEvent event(int n, Actor actor, DeferredWaits waits) {
         return new LifecycleEvent(Instant.ofEpochMilli(1_800_000_000_000L + n), "blog", 1, "blog-1", 4000 + n, LifecycleEvent.Kind.TRANSITION,
-                SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120);
+                SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120, waits);
     }
 
     private static LifecycleEvent sameTime(Instant at, int n, Actor actor) {
         return new LifecycleEvent(at, "blog", 1, "blog-1", 4000 + n, LifecycleEvent.Kind.TRANSITION,
-                SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120);
+                SiteState.STOPPING, SiteState.STOPPED, -1, 15, "stopped " + n, actor, 120, DeferredWaits.NONE);
     }
 
     @Test
@@ -56,6 +61,19 @@ class HistoryRecorderTest {
             recorder.onEvent(event(n, Actor.operator("cli user alice")));
             List<HistoryEvent> newest = history.query(new HistoryQuery("blog", null, null, 1));
             assertEquals("stopped " + n, newest.isEmpty() ? "nothing" : newest.get(0).reason(), "event " + n + " was not committed yet");
+        }
+    }
+
+    @Test
+    void anOperationsEventsAreCommittedOnceItsWaitsAreDone() {
+        // an operation goes on after onEvent and waits once, at its end, for all its events
+        for (int round = 0; round < 20; round++) {
+            DeferredWaits waits = DeferredWaits.collecting();
+            for (int n = 0; n < 3; n++) recorder.onEvent(event(round * 3 + n, Actor.operator("cli user alice"), waits));
+            waits.awaitAll();
+            List<HistoryEvent> newest = history.query(new HistoryQuery("blog", null, null, 3));
+            assertEquals(List.of("stopped " + (round * 3 + 2), "stopped " + (round * 3 + 1), "stopped " + round * 3),
+                    newest.stream().map(HistoryEvent::reason).toList(), "round " + round + " was not committed yet");
         }
     }
 
@@ -71,7 +89,7 @@ class HistoryRecorderTest {
     @Test
     void eventsThatChangeNoStateHaveNoStatesAndTheDaemonsOwnHaveNoSite() {
         recorder.onEvent(new LifecycleEvent(Instant.now(), "shop", 0, "shop", 0, LifecycleEvent.Kind.REFUSED, SiteState.STOPPED,
-                SiteState.STOPPED, -1, 0, "cannot start: port 8002 is held by pid 77", Actor.operator("cli user bob"), -1));
+                SiteState.STOPPED, -1, 0, "cannot start: port 8002 is held by pid 77", Actor.operator("cli user bob"), -1, DeferredWaits.NONE));
         recorder.daemonEvent("started: pid 1", Actor.daemon("start-up"));
         List<HistoryEvent> rows = history.query(new HistoryQuery(null, null, null, 10));
         assertEquals("daemon", rows.get(0).kind());

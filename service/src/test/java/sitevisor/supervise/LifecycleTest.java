@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -237,6 +239,47 @@ class LifecycleTest {
         assertNotEquals(before, site.status().pid());
         assertTrue(ProcStat.read(before).isEmpty(), "old pid still there");
         assertEquals(List.of(STARTING, RUNNING, STOPPING, STOPPED, STARTING, RUNNING), transitions());
+    }
+
+    @Test
+    void aStopSignalsWithoutWaitingForItsEventsToBeDurableAndReturnsOnlyOnceTheyAre() throws Exception {
+        fixture.supervise("""
+                idle:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+        Instance site = fixture.instance("idle");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long pid = site.status().pid();
+        // a history that commits nothing until the test says so, waited for as the daemon's is
+        CountDownLatch committed = new CountDownLatch(1);
+        fixture.alsoTell(event -> {
+            if (event.actor().isOperator()) event.waits().add(() -> awaitUninterruptibly(committed));
+        });
+        try {
+            CompletableFuture<Instance.Result> stop = CompletableFuture.supplyAsync(() -> site.stop(Actor.operator("test")));
+            // the signal did not wait for the STOPPING row: the process is gone while no row is committed
+            fixture.events.awaitState(site.name(), STOPPED, WAIT);
+            assertTrue(ProcStat.read(pid).isEmpty(), "pid " + pid + " still exists");
+            assertFalse(stop.isDone(), "the stop returned before its events were committed");
+            committed.countDown();
+            assertEquals(STOPPED, stop.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).state());
+        } finally {
+            committed.countDown();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     @Test
