@@ -72,6 +72,8 @@ public interface LibC {
 
     /** {@code _SC_PAGESIZE} in glibc's unistd.h on Linux. */
     int SC_PAGESIZE = 30;
+    /** {@code _SC_CLK_TCK}: the unit of the times in /proc/[pid]/stat. */
+    int SC_CLK_TCK = 2;
 
     long sysconf(int name);
 }

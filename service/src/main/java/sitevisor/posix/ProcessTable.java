@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The process table for many callers at once. When hundreds of instances stop together each
@@ -23,6 +24,7 @@ public final class ProcessTable {
     private record Key(long pid, long startTicks) {}
 
     private final String markerPrefix;
+    private final Supplier<List<ProcStat>> scan;
     private final Object lock = new Object();
     private final Map<Key, String> markers = new ConcurrentHashMap<>();
     private List<ProcStat> latest = List.of();
@@ -33,7 +35,13 @@ public final class ProcessTable {
 
     /** @param markerVariable the environment variable whose value {@link #markerOf} reads */
     public ProcessTable(String markerVariable) {
+        this(markerVariable, Processes::all);
+    }
+
+    /** @param scan reads every process: {@link Processes#all}, or a test's stand-in that watches when scans happen */
+    public ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan) {
         this.markerPrefix = markerVariable + "=";
+        this.scan = scan;
     }
 
     /** Every process, as a scan that began after this call saw it. */
@@ -50,28 +58,28 @@ public final class ProcessTable {
                     lock.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return Processes.all(); // not waiting any more: a table of its own, as fresh as any
+                    return scan.get(); // not waiting any more: a table of its own, as fresh as any
                 }
             }
             scanning = true;
             began = System.nanoTime();
             scanBeganNanos = began;
         }
-        List<ProcStat> scan = null;
+        List<ProcStat> table = null;
         try {
-            scan = Processes.all();
-            return scan;
+            table = scan.get();
+            return table;
         } finally {
             synchronized (lock) {
-                if (scan != null) {
-                    latest = scan;
+                if (table != null) {
+                    latest = table;
                     latestBeganNanos = began;
                     haveLatest = true;
                 }
                 scanning = false;
                 lock.notifyAll();
             }
-            if (scan != null) forgetEnded(scan);
+            if (table != null) forgetEnded(table);
         }
     }
 

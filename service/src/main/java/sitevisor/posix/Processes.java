@@ -10,6 +10,7 @@ import java.util.List;
 /** Reads the process table from /proc. Nothing here finds a process by its name. */
 public final class Processes {
     private static final Path PROC = Path.of("/proc");
+    private static final long CLOCK_TICKS_PER_SECOND = Native.LIBC.sysconf(LibC.SC_CLK_TCK);
 
     private Processes() {}
 
@@ -32,6 +33,22 @@ public final class Processes {
             if (stat != null) all.add(stat);
         }
         return all;
+    }
+
+    /**
+     * Now, in the unit and on the clock of a process's start time ({@link ProcStat#startTicks}):
+     * clock ticks since boot. A process that starts after this call has a start time no earlier.
+     */
+    public static long ticksSinceBoot() {
+        String uptime;
+        try {
+            uptime = Files.readString(PROC.resolve("uptime"));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc/uptime: " + e.getMessage(), e);
+        }
+        // "12345.67 23456.78": the seconds since boot, cut (not rounded) to hundredths, as start times are cut to ticks
+        long centis = Math.round(Double.parseDouble(uptime.substring(0, uptime.indexOf(' '))) * 100);
+        return centis * CLOCK_TICKS_PER_SECOND / 100;
     }
 
     /** The command line, words joined by spaces, for messages; {@code [name]} for kernel threads and zombies. */

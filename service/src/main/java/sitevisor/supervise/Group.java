@@ -8,6 +8,7 @@ import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.ProcessIdentity;
 import sitevisor.posix.ProcessTable;
+import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 
 import java.time.Duration;
@@ -101,10 +102,14 @@ final class Group {
         List<PidFd> open = new ArrayList<>();
         List<CompletableFuture<Void>> exits = new ArrayList<>();
         try {
-            // members may fork while we signal: look again until a pass finds nobody new
-            boolean groupSignalled = false;
-            for (int pass = 0; pass < 10; pass++) {
-                List<ProcessIdentity> found = members();
+            // when the group was signalled, in clock ticks since boot; -1 while it was not
+            long groupSignalledAt = -1;
+            // first the main process (and its group with it) alone, before any scan: a scan of /proc
+            // takes milliseconds, tens of them when hundreds of stops ask at once, and the site's
+            // own stop should not wait for it. Then members may fork while we signal: look again
+            // until a pass finds nobody new.
+            for (int pass = 0; pass <= 10; pass++) {
+                List<ProcessIdentity> found = pass > 0 ? members() : child.hasExited() ? List.of() : List.of(child.identity());
                 boolean sawNew = false;
                 for (ProcessIdentity identity : found) {
                     if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
@@ -113,16 +118,21 @@ final class Group {
                     sawNew = true;
                     open.add(fd);
                     exits.add(watcher.watch(fd));
-                    if (!groupSignalled && inMainGroup(identity)) {
+                    boolean inGroup = inMainGroup(identity);
+                    if (inGroup && groupSignalledAt < 0) {
                         // one signal to the whole group, as a terminal would send it; the group is
                         // ours while this verified member is in it
-                        groupSignalled = signalGroup(signal);
-                    } else if (pass > 0 || !inMainGroup(identity)) {
-                        // outside the group, or born after the group was signalled
-                        fd.signal(signal);
+                        long now = Processes.ticksSinceBoot();
+                        if (signalGroup(signal)) {
+                            groupSignalledAt = now;
+                            continue;
+                        }
                     }
+                    // outside the group, or perhaps born after the group was signalled (a tick of
+                    // margin: such a process gets the signal twice rather than never)
+                    if (!inGroup || groupSignalledAt < 0 || identity.startTicks() >= groupSignalledAt - 1) fd.signal(signal);
                 }
-                if (!sawNew) break;
+                if (pass > 0 && !sawNew) break;
             }
             long remaining = deadline - System.nanoTime();
             try {

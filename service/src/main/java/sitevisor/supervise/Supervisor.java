@@ -95,6 +95,11 @@ public final class Supervisor implements AutoCloseable {
 
     /** @param baseEnvironment what every site's environment starts from, before its own entries */
     public Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment) throws IOException {
+        this(config, events, clock, baseEnvironment, new ProcessTable(Group.MARKER_VARIABLE));
+    }
+
+    /** @param processes where the instances look for their processes: a test's own table watches when they do */
+    Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment, ProcessTable processes) throws IOException {
         PidFd.checkSupported();
         Files.createDirectories(config.runDir());
         Files.createDirectories(config.logsDir());
@@ -105,7 +110,7 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                new ProcessTable(Group.MARKER_VARIABLE), tasks);
+                processes, tasks);
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
         for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
         snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));

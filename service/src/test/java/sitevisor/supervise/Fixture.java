@@ -2,6 +2,7 @@ package sitevisor.supervise;
 
 import sitevisor.config.Config;
 import sitevisor.config.ConfigLoader;
+import sitevisor.posix.ProcessTable;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,12 +42,17 @@ public final class Fixture implements AutoCloseable {
     }
 
     public Supervisor supervise(String sitesYaml) throws Exception {
+        return supervise(sitesYaml, new ProcessTable(Group.MARKER_VARIABLE));
+    }
+
+    /** {@link #supervise(String)}, with the instances looking for their processes in this table. */
+    Supervisor supervise(String sitesYaml, ProcessTable table) throws Exception {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put(TestProcesses.VARIABLE, processes.runId);
         supervisor = new Supervisor(config(sitesYaml), event -> {
             events.onEvent(event);
             alsoTold.forEach(listener -> listener.onEvent(event));
-        }, Clock.systemUTC(), environment);
+        }, Clock.systemUTC(), environment, table);
         return supervisor;
     }
 

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sitevisor.mbeans.SiteState;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcStat;
+import sitevisor.posix.ProcessTable;
+import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 
 import java.lang.management.ManagementFactory;
@@ -18,7 +20,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static sitevisor.mbeans.SiteState.*;
@@ -266,6 +270,41 @@ class LifecycleTest {
             assertEquals(STOPPED, stop.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).state());
         } finally {
             committed.countDown();
+        }
+    }
+
+    @Test
+    void theStopSignalGoesOutBeforeAnyScanOfTheProcessTable() throws Exception {
+        // once armed, each scan first waits for the site's main process to be gone: it goes only if it was signalled
+        AtomicLong armedFor = new AtomicLong();
+        List<Boolean> goneBeforeScan = new CopyOnWriteArrayList<>();
+        ProcessTable table = new ProcessTable(Group.MARKER_VARIABLE, () -> {
+            long pid = armedFor.get();
+            if (pid != 0) goneBeforeScan.add(goneWithin(pid, Duration.ofSeconds(5)));
+            return Processes.all();
+        });
+        fixture.supervise("""
+                quick:
+                  command: [sh, -c, 'trap "exit 0" TERM; while :; do sleep 0.05; done']
+                  startSeconds: 100ms
+                """, table);
+        Instance site = fixture.instance("quick");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        armedFor.set(site.status().pid());
+
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
+        assertFalse(goneBeforeScan.isEmpty(), "the stop never looked for the site's other processes");
+        assertFalse(goneBeforeScan.contains(false), "a scan came while the main process still waited for its signal: " + goneBeforeScan);
+    }
+
+    private static boolean goneWithin(long pid, Duration timeout) {
+        try {
+            TestProcesses.await("pid " + pid + " gone", timeout, () -> ProcStat.read(pid).map(ProcStat::isZombie).orElse(true));
+            return true;
+        } catch (AssertionError late) {
+            return false;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

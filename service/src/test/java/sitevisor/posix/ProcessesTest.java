@@ -1,0 +1,28 @@
+package sitevisor.posix;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ProcessesTest {
+    @Test
+    void ticksSinceBootAreOnTheClockAndInTheUnitOfStartTimes() throws Exception {
+        // a stop tells a process born after its group signal from one that got it by this comparison
+        for (int round = 0; round < 5; round++) {
+            long before = Processes.ticksSinceBoot();
+            Process sleeper = new ProcessBuilder("sleep", "30").start();
+            try {
+                long started = ProcStat.read(sleeper.pid()).orElseThrow().startTicks();
+                long after = Processes.ticksSinceBoot();
+                assertTrue(before <= started, "started at tick " + started + ", before the tick " + before + " read earlier");
+                assertTrue(started <= after, "started at tick " + started + ", after the tick " + after + " read later");
+            } finally {
+                sleeper.destroyForcibly().waitFor();
+            }
+        }
+    }
+}
