@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -23,13 +25,12 @@ public final class ProcessTable {
     /** A process, told from a later one with the same pid by its start time. */
     private record Key(long pid, long startTicks) {}
 
-    private final String markerPrefix;
+    private final byte[] prefix;
     private final Supplier<List<ProcStat>> scan;
     private final Object lock = new Object();
     private final Map<Key, String> markers = new ConcurrentHashMap<>();
-    private List<ProcStat> latest = List.of();
+    private Scan latest;
     private long latestBeganNanos;
-    private boolean haveLatest;
     private boolean scanning;
     private long scanBeganNanos;
 
@@ -40,17 +41,74 @@ public final class ProcessTable {
 
     /** @param scan reads every process: {@link Processes#all}, or a test's stand-in that watches when scans happen */
     public ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan) {
-        this.markerPrefix = markerVariable + "=";
+        this.prefix = (markerVariable + "=").getBytes(StandardCharsets.UTF_8);
         this.scan = scan;
     }
 
+    /**
+     * One scan, shared by every caller it answers: what they ask of it — a process's ancestors,
+     * its marker — is indexed or read once for all of them. At 300 sites each of 900 questions in
+     * a stop had built its own index of the whole table, and the garbage kept the collector busy.
+     */
+    public final class Scan {
+        private final List<ProcStat> processes;
+        /** The index of each process's parent in {@link #processes}; -1 when it is not there. */
+        private final int[] parents;
+        /** Each process's marker, read or looked up when first asked. */
+        private final AtomicReferenceArray<String> markers;
+
+        private Scan(List<ProcStat> processes) {
+            this.processes = List.copyOf(processes);
+            Map<Long, Integer> indexOf = new HashMap<>(processes.size() * 2);
+            for (int i = 0; i < processes.size(); i++) indexOf.put(processes.get(i).pid(), i);
+            parents = new int[processes.size()];
+            for (int i = 0; i < parents.length; i++) parents[i] = indexOf.getOrDefault(processes.get(i).parentPid(), -1);
+            markers = new AtomicReferenceArray<>(processes.size());
+        }
+
+        /** Every process the scan saw. */
+        public List<ProcStat> processes() {
+            return processes;
+        }
+
+        public int size() {
+            return processes.size();
+        }
+
+        public ProcStat get(int index) {
+            return processes.get(index);
+        }
+
+        /** Whether the process at this index is a child, grandchild, ... of the process with this pid, as far as the scan saw its ancestors. */
+        public boolean descendsFrom(int index, long ancestorPid) {
+            int at = index;
+            for (int depth = 0; depth < 64 && at >= 0; depth++) {
+                long parent = processes.get(at).parentPid();
+                if (parent == ancestorPid) return true;
+                if (parent <= 1) return false;
+                at = parents[at];
+            }
+            return false;
+        }
+
+        /** {@link ProcessTable#markerOf} of the process at this index. */
+        public String markerOf(int index) {
+            String marker = markers.get(index);
+            if (marker == null) {
+                marker = ProcessTable.this.markerOf(processes.get(index));
+                markers.set(index, marker);
+            }
+            return marker;
+        }
+    }
+
     /** Every process, as a scan that began after this call saw it. */
-    public List<ProcStat> now() {
+    public Scan now() {
         long asked = System.nanoTime();
         long began;
         synchronized (lock) {
             while (true) {
-                if (haveLatest && latestBeganNanos - asked >= 0) return latest;
+                if (latest != null && latestBeganNanos - asked >= 0) return latest;
                 if (!scanning) break;
                 // a scan under way that began after the question will answer it; one that began
                 // before may have missed a process forked since: wait for it, then scan again
@@ -58,28 +116,27 @@ public final class ProcessTable {
                     lock.wait();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return scan.get(); // not waiting any more: a table of its own, as fresh as any
+                    return new Scan(scan.get()); // not waiting any more: a table of its own, as fresh as any
                 }
             }
             scanning = true;
             began = System.nanoTime();
             scanBeganNanos = began;
         }
-        List<ProcStat> table = null;
+        Scan table = null;
         try {
-            table = scan.get();
+            table = new Scan(scan.get());
             return table;
         } finally {
             synchronized (lock) {
                 if (table != null) {
                     latest = table;
                     latestBeganNanos = began;
-                    haveLatest = true;
                 }
                 scanning = false;
                 lock.notifyAll();
             }
-            if (table != null) forgetEnded(table);
+            if (table != null) forgetEnded(table.processes());
         }
     }
 
@@ -95,15 +152,21 @@ public final class ProcessTable {
         } catch (IOException | SecurityException unreadable) {
             return "";
         }
+        // entries are NAME=value, each ended by a NUL; only the marker's is made into text
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {
             if (i == raw.length || raw[i] == 0) {
-                String entry = new String(raw, start, i - start, StandardCharsets.UTF_8);
-                if (entry.startsWith(markerPrefix)) return entry.substring(markerPrefix.length());
+                if (startsWithPrefix(raw, start, i)) return new String(raw, start + prefix.length, i - start - prefix.length, StandardCharsets.UTF_8);
                 start = i + 1;
             }
         }
         return "";
+    }
+
+    private boolean startsWithPrefix(byte[] raw, int from, int to) {
+        if (to - from < prefix.length) return false;
+        for (int j = 0; j < prefix.length; j++) if (raw[from + j] != prefix[j]) return false;
+        return true;
     }
 
     private void forgetEnded(List<ProcStat> scan) {

@@ -13,9 +13,7 @@ import sitevisor.posix.Signal;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,33 +44,22 @@ final class Group {
 
     /** The live processes of the instance now, main process included while it lives. */
     List<ProcessIdentity> members() {
-        List<ProcStat> all = processes.now();
-        Map<Long, ProcStat> byPid = new HashMap<>();
-        for (ProcStat p : all) byPid.put(p.pid(), p);
+        ProcessTable.Scan scan = processes.now();
         long self = Native.selfPid();
         boolean mainAlive = !child.hasExited() && child.identity().isAlive();
         List<ProcessIdentity> members = new ArrayList<>();
-        for (ProcStat p : all) {
+        for (int i = 0; i < scan.size(); i++) {
+            ProcStat p = scan.get(i);
             // nothing that started before the main process can be one of its own
             if (p.pid() == self || p.pid() <= 1 || p.isZombie() || p.startTicks() < child.identity().startTicks()) continue;
             // once the main process is gone, its pid — and so its group and session id — may be
             // recycled: then only the marker still tells our processes from strangers
             boolean belongs = (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
-                    || p.sessionId() == child.groupId() || descendsFrom(p, child.pid(), byPid)))
-                    || (!child.marker().isEmpty() && child.marker().equals(processes.markerOf(p)));
+                    || p.sessionId() == child.groupId() || scan.descendsFrom(i, child.pid())))
+                    || (!child.marker().isEmpty() && child.marker().equals(scan.markerOf(i)));
             if (belongs) members.add(new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId()));
         }
         return members;
-    }
-
-    private static boolean descendsFrom(ProcStat p, long ancestor, Map<Long, ProcStat> byPid) {
-        ProcStat current = p;
-        for (int depth = 0; depth < 64 && current != null; depth++) {
-            if (current.parentPid() == ancestor) return true;
-            if (current.parentPid() <= 1) return false;
-            current = byPid.get(current.parentPid());
-        }
-        return false;
     }
 
     /**

@@ -21,7 +21,7 @@ class ProcessTableTest {
         table.now(); // a table from before the process: it must not be reused
         Process sleeper = new ProcessBuilder("sleep", "30").start();
         try {
-            assertTrue(table.now().stream().anyMatch(p -> p.pid() == sleeper.pid()), "a stale table answered a later question");
+            assertTrue(table.now().processes().stream().anyMatch(p -> p.pid() == sleeper.pid()), "a stale table answered a later question");
         } finally {
             sleeper.destroyForcibly().waitFor();
         }
@@ -40,7 +40,7 @@ class ProcessTableTest {
                 sleepers.add(sleeper);
                 answers.add(callers.submit(() -> {
                     go.await();
-                    return table.now().stream().anyMatch(p -> p.pid() == sleeper.pid());
+                    return table.now().processes().stream().anyMatch(p -> p.pid() == sleeper.pid());
                 }));
             }
             go.countDown();
@@ -59,8 +59,8 @@ class ProcessTableTest {
         Process marked = builder.start();
         Process unmarked = new ProcessBuilder("sleep", "30").start();
         try {
-            ProcStat markedStat = table.now().stream().filter(p -> p.pid() == marked.pid()).findFirst().orElseThrow();
-            ProcStat unmarkedStat = table.now().stream().filter(p -> p.pid() == unmarked.pid()).findFirst().orElseThrow();
+            ProcStat markedStat = table.now().processes().stream().filter(p -> p.pid() == marked.pid()).findFirst().orElseThrow();
+            ProcStat unmarkedStat = table.now().processes().stream().filter(p -> p.pid() == unmarked.pid()).findFirst().orElseThrow();
             assertEquals("abc-123", table.markerOf(markedStat));
             assertEquals("", table.markerOf(unmarkedStat));
             assertEquals(2, table.rememberedMarkers());
@@ -70,5 +70,47 @@ class ProcessTableTest {
         }
         table.now();
         assertEquals(0, table.rememberedMarkers());
+    }
+
+    @Test
+    void aScanKnowsEachProcesssAncestorsAsFarAsItSawThem() {
+        // pid, name, state, parent, group, session, start
+        List<ProcStat> table = List.of(
+                new ProcStat(1, "init", 'S', 0, 1, 1, 1),
+                new ProcStat(100, "site", 'S', 1, 100, 100, 10),
+                new ProcStat(101, "worker", 'S', 100, 100, 100, 11),
+                new ProcStat(102, "grandchild", 'S', 101, 102, 102, 12),
+                new ProcStat(103, "orphan", 'S', 1, 103, 103, 13),
+                new ProcStat(104, "parent unseen", 'S', 999, 104, 104, 14),
+                new ProcStat(105, "below unseen", 'S', 104, 104, 104, 15));
+        ProcessTable.Scan scan = new ProcessTable("SITEVISOR_TEST_MARKER", () -> table).now();
+        assertEquals(table, scan.processes());
+        assertTrue(scan.descendsFrom(1, 1), "a child of init");
+        assertTrue(scan.descendsFrom(2, 100), "a child");
+        assertTrue(scan.descendsFrom(3, 100), "a grandchild");
+        assertFalse(scan.descendsFrom(3, 103), "another branch");
+        assertFalse(scan.descendsFrom(4, 100), "an orphan, adopted by init");
+        assertTrue(scan.descendsFrom(6, 999), "its parent's parent, though that one is not in the scan");
+        assertFalse(scan.descendsFrom(6, 100), "the chain breaks where the scan saw no parent");
+        assertFalse(scan.descendsFrom(1, 100), "a parent does not descend from its child");
+    }
+
+    @Test
+    void aScanGivesTheMarkerOfEachProcessInIt() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sleep", "30");
+        builder.environment().put("SITEVISOR_TEST_MARKER", "abc-123");
+        Process marked = builder.start();
+        try {
+            ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER");
+            ProcessTable.Scan scan = table.now();
+            int at = -1;
+            for (int i = 0; i < scan.size(); i++) if (scan.get(i).pid() == marked.pid()) at = i;
+            assertTrue(at >= 0, "the marked process is not in the scan");
+            assertEquals("abc-123", scan.markerOf(at));
+            int other = at == 0 ? 1 : 0;
+            assertEquals("", scan.markerOf(other), "pid " + scan.get(other).pid() + " has no marker");
+        } finally {
+            marked.destroyForcibly().waitFor();
+        }
     }
 }
