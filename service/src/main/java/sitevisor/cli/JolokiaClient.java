@@ -3,12 +3,14 @@ package sitevisor.cli;
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
 import sitevisor.config.Config;
+import sitevisor.daemon.DaemonLock;
 import sitevisor.http.HttpAgent;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -32,6 +34,9 @@ import java.util.Map;
  */
 final class JolokiaClient {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a command waits for the HTTP agent of a daemon that is starting. */
+    static final Duration STARTING_WAIT = Duration.ofSeconds(30);
+    private static final Duration STARTING_RETRY = Duration.ofMillis(50);
 
     private final Config.Address daemon;
     private final String authorization;
@@ -89,8 +94,7 @@ final class JolokiaClient {
                 + "Content-Length: " + body.length + "\r\n"
                 + "Connection: close\r\n\r\n";
         byte[] response;
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) CONNECT_TIMEOUT.toMillis());
+        try (Socket socket = connect(endpoint)) {
             socket.setSoTimeout((int) readTimeout.toMillis());
             OutputStream out = socket.getOutputStream();
             out.write(head.getBytes(StandardCharsets.US_ASCII));
@@ -117,6 +121,34 @@ final class JolokiaClient {
             return new JSONParser().parse(http.body());
         } catch (ParseException | IOException e) {
             throw new Unreachable(endpoint.host() + ":" + endpoint.port() + " answers something that is not sitevisor's JSON");
+        }
+    }
+
+    /**
+     * Connects to the HTTP agent. A daemon opens it a second or two after its sites start, so a
+     * command given right after {@code sitevisor run} waits for it while the daemon holds its home
+     * (at most {@link #STARTING_WAIT}), instead of calling the daemon unreachable.
+     */
+    private Socket connect(Config.Endpoint endpoint) throws IOException {
+        long deadline = System.nanoTime() + STARTING_WAIT.toNanos();
+        while (true) {
+            Socket socket = new Socket();
+            try {
+                socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) CONNECT_TIMEOUT.toMillis());
+                return socket;
+            } catch (ConnectException refused) {
+                socket.close();
+                if (System.nanoTime() - deadline > 0 || !DaemonLock.isHeld(daemon.home())) throw refused;
+                try {
+                    Thread.sleep(STARTING_RETRY.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw refused;
+                }
+            } catch (IOException | RuntimeException e) {
+                socket.close();
+                throw e;
+            }
         }
     }
 

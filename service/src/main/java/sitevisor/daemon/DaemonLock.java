@@ -54,6 +54,37 @@ public final class DaemonLock implements AutoCloseable {
         return new DaemonLock(channel, lock);
     }
 
+    /**
+     * Whether a daemon holds the home now, read from the kernel's table of locks (/proc/locks)
+     * without taking the lock: a client that took it, even for an instant, could make a daemon
+     * starting at that moment refuse to run.
+     */
+    public static boolean isHeld(Path home) {
+        Path file = home.resolve("run").resolve("sitevisor.lock");
+        long inode;
+        long device;
+        try {
+            inode = ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+            device = ((Number) Files.getAttribute(file, "unix:dev")).longValue();
+        } catch (IOException | RuntimeException noFileOrNoUnix) {
+            return false;
+        }
+        // glibc's dev_t: the major number in bits 8-19 and 32-43, the minor in bits 0-7 and 20-31
+        long major = ((device >>> 8) & 0xfff) | ((device >>> 32) & ~0xfffL);
+        long minor = (device & 0xff) | ((device >>> 12) & ~0xffL);
+        String wanted = String.format("%02x:%02x:%d", major, minor, inode);
+        try {
+            // "1: POSIX  ADVISORY  WRITE 4242 fe:00:328261 0 EOF"; a waiting lock's line starts with "->"
+            for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 5 && !fields[1].equals("->") && fields[5].equals(wanted)) return true;
+            }
+        } catch (IOException unreadable) {
+            return false;
+        }
+        return false;
+    }
+
     @Override
     public void close() throws IOException {
         lock.release();

@@ -9,6 +9,7 @@ import sitevisor.config.ConfigProblem;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
+import sitevisor.security.Credentials;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Supervisor;
 
@@ -165,7 +166,7 @@ public final class Main {
             Clock clock = Clock.systemUTC();
             HistoryRecorder recorder = new HistoryRecorder(clock);
             // closed last: the events of the shutdown are written before the database closes
-            try (Services services = new Services(config, clock, recorder)) {
+            try (Services services = new Services(config, clock, recorder, Credentials.loadOrCreate(config.credentialsFile()))) {
                 try (Supervisor supervisor = new Supervisor(config, event -> {
                     eventLog.onEvent(event);
                     recorder.onEvent(event);

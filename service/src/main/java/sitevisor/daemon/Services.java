@@ -37,6 +37,7 @@ final class Services implements EventListener, AutoCloseable {
     private final Config config;
     private final Clock clock;
     private final HistoryRecorder recorder;
+    private final Credentials credentials;
     private volatile History history;
     private volatile Scheduling scheduling;
     private volatile JmxRegistry jmx;
@@ -44,10 +45,12 @@ final class Services implements EventListener, AutoCloseable {
     private volatile HttpAgent agent;
     private CompletableFuture<Void> opening = CompletableFuture.completedFuture(null);
 
-    Services(Config config, Clock clock, HistoryRecorder recorder) {
+    /** @param credentials the doors' user and password, written before the sites start so that a client finds them at once */
+    Services(Config config, Clock clock, HistoryRecorder recorder, Credentials credentials) {
         this.config = config;
         this.clock = clock;
         this.recorder = recorder;
+        this.credentials = credentials;
     }
 
     /** Opens everything on a thread of its own; the future fails with the first that cannot open. */
@@ -83,7 +86,6 @@ final class Services implements EventListener, AutoCloseable {
         JmxRegistry registry = new JmxRegistry(platform);
         jmx = registry;
         registry.register(supervisor, clock, opened, tasks.scheduler());
-        Credentials credentials = Credentials.loadOrCreate(config.credentialsFile());
         if (config.jmxPort() != 0) {
             remote = RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials);
             log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());

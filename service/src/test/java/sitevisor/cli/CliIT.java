@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.daemon.DaemonLock;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Launched.Run;
@@ -99,6 +100,25 @@ class CliIT {
 
     private long pidOf(String site, int instance) throws Exception {
         return Json.number(instancesOf(site).get(instance), "pid");
+    }
+
+    @Test
+    void aCommandGivenWhileTheDaemonStartsWaitsForItsHttpAgent() throws Exception {
+        webPort = freePort();
+        writeConfig(sites());
+        Process daemon = launched.launchDaemon();
+        // the daemon holds its home before its sites start, and opens the HTTP agent a second or so later
+        Await.until("the daemon holding its home", WAIT, () -> DaemonLock.isHeld(launched.home()));
+        Run status = cli("status");
+        assertEquals(0, status.exitCode(), status + "\n" + launched.daemonOutput(1));
+        assertTrue(status.out().lines().anyMatch(line -> line.startsWith("web ")), status.toString());
+
+        daemon.destroy();
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(DaemonLock.isHeld(launched.home()), "the lock outlived its daemon");
+        Run unreachable = cli("status");
+        assertEquals(3, unreachable.exitCode(), unreachable.toString());
+        assertTrue(unreachable.err().contains("not reachable"), unreachable.toString());
     }
 
     @Test

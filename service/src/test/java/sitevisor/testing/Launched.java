@@ -62,16 +62,23 @@ public final class Launched implements AutoCloseable {
 
     /** Starts {@code bin/sitevisor run} and waits until it supervises; its output goes to daemon-N.out. */
     public Process startDaemon() throws Exception {
+        Process daemon = launchDaemon();
+        Path output = dir.resolve("daemon-" + daemons + ".out");
+        Await.until("the daemon supervising", WAIT, () -> {
+            if (!daemon.isAlive()) throw new AssertionError("the daemon ended:\n" + Files.readString(output));
+            return Files.readString(output).contains("supervising:");
+        });
+        return daemon;
+    }
+
+    /** Runs {@code bin/sitevisor run -c CONFIG} and returns at once; its output goes to the n-th daemon's file. */
+    public Process launchDaemon() throws IOException {
         Path output = dir.resolve("daemon-" + ++daemons + ".out");
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         Process daemon = builder.start();
         started.add(daemon);
-        Await.until("the daemon supervising", WAIT, () -> {
-            if (!daemon.isAlive()) throw new AssertionError("the daemon ended:\n" + Files.readString(output));
-            return Files.readString(output).contains("supervising:");
-        });
         return daemon;
     }
 
