@@ -61,15 +61,22 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
         return new Child(identity, PidFd.openChild(identity), true, pid, marker, startedAt, new CompletableFuture<>());
     }
 
-    /** Once the process has ended: reaps it, completes {@link #exit}, then runs {@code after} on a worker thread. */
+    /**
+     * Once the process has ended: reaps it, runs {@code after}, then completes {@link #exit}. Both
+     * on the exit watcher's thread, which reports every other exit too: {@code after} must not
+     * wait. It runs first so that whoever waits for {@link #exit} finds it done.
+     */
     void whenEnded(Context context, Runnable after) {
         context.watcher().watch(pidFd).thenRun(() -> {
             // an adopted process is usually init's child by now, and then only init learns its status;
             // waiting for its pid alone is harmless either way and reaps it when it is ours after all
             ExitStatus status = ourChild ? reap(pid()) : ExitStatus.reap(pid()).orElse(ExitStatus.UNKNOWN);
             pidFd.close();
-            exit.complete(status);
-            context.workers().execute(after);
+            try {
+                after.run();
+            } finally {
+                exit.complete(status);
+            }
         });
     }
 

@@ -23,7 +23,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,6 +55,8 @@ public final class Instance {
     /** Bumped by every stop request, so a start in progress sees it and gives way. */
     private final AtomicInteger stopRequests = new AtomicInteger();
     private final Deque<Instant> recentCrashes = new ArrayDeque<>();
+    /** Exits the exit watcher reported that no operation has looked at yet, oldest first. */
+    private final Queue<Child> exitsToSee = new ConcurrentLinkedQueue<>();
 
     private volatile SiteState state = STOPPED;
     /** When {@link #state} was entered; null until the first transition (the daemon cannot know before). */
@@ -429,7 +433,7 @@ public final class Instance {
     }
 
     private void watchExit(Child child) {
-        child.whenEnded(context, () -> afterExit(child));
+        child.whenEnded(context, () -> exited(child));
     }
 
     private void failStart(String reason) {
@@ -491,11 +495,59 @@ public final class Instance {
 
     // ---------------------------------------------------------------- exits
 
-    /** After a process ended: when no operation is in charge of it, it crashed, and the restart policy decides. */
-    private void afterExit(Child child) {
+    /**
+     * On the exit watcher's thread, which must not wait: an operation under way looks at the exit
+     * when it ends ({@link #end}), otherwise a worker does now. Before, the watcher handed every
+     * exit to a worker, which waited for the lock; in a stop-all of 300 sites that was a thread
+     * created per exit, while the stops held every lock and had nothing left for those threads
+     * to do, and the watcher reported the exits after each one late by those thread starts
+     * (0.2-1 ms each on a busy machine: 24-117 ms of the watcher's time at 100 sites).
+     */
+    private void exited(Child child) {
+        exitsToSee.add(child);
+        if (!operation.isLocked()) context.workers().execute(this::seeExits);
+    }
+
+    /** On a worker: the crash policy for each exit no operation has looked at yet. */
+    private void seeExits() {
         DeferredWaits owed = begin();
         try {
-            if (current != child || !(state == RUNNING || state == DRAINING || state == UNKNOWN)) return;
+            for (Child child; (child = exitsToSee.poll()) != null; ) afterExit(child);
+        } finally {
+            end(owed);
+        }
+    }
+
+    /**
+     * After an operation released the lock: the exits reported meanwhile. One whose process the
+     * operation already dealt with (a stop's) is dropped here; one that needs the crash policy goes
+     * to a worker, so the operation's caller does not wait for a restart. Leaves them to whoever
+     * holds the lock now, who looks when it ends.
+     */
+    private void seeExitsLeftToUs() {
+        while (!exitsToSee.isEmpty() && operation.tryLock()) {
+            Child crashed;
+            try {
+                while ((crashed = exitsToSee.peek()) != null && !exitNeedsPolicy(crashed)) exitsToSee.poll();
+            } finally {
+                operation.unlock();
+            }
+            if (crashed != null) {
+                context.workers().execute(this::seeExits);
+                return;
+            }
+        }
+    }
+
+    /** Whether this exit is a crash no operation is in charge of: the process is still the instance's, which was meant to be alive. */
+    private boolean exitNeedsPolicy(Child child) {
+        return current == child && (state == RUNNING || state == DRAINING || state == UNKNOWN);
+    }
+
+    /** After a process ended, under the lock: when no operation is in charge of it, it crashed, and the restart policy decides. */
+    private void afterExit(Child child) {
+        try {
+            if (!exitNeedsPolicy(child)) return;
             ExitStatus status = child.exit().join();
             lastExit = status;
             deleteQuietly(pidFilePath());
@@ -527,8 +579,6 @@ public final class Instance {
             }
         } catch (RuntimeException e) {
             log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
-        } finally {
-            end(owed);
         }
     }
 
@@ -667,6 +717,7 @@ public final class Instance {
     private void end(DeferredWaits owed) {
         waits = DeferredWaits.NONE;
         operation.unlock();
+        seeExitsLeftToUs();
         try {
             owed.awaitAll();
         } catch (RuntimeException e) {

@@ -39,11 +39,11 @@ final class TaskLauncher {
         long pid = child.pid();
         CompletableFuture<TaskProcess.Ended> ended = new CompletableFuture<>();
         AtomicBoolean stopping = new AtomicBoolean();
-        child.whenEnded(context, () -> {
+        child.whenEnded(context, () -> context.workers().execute(() -> {
             // the run is over once nothing it started is left
             terminate(child, site, context);
             ended.complete(ended(child.exit().join()));
-        });
+        }));
         return new TaskProcess() {
             @Override
             public long pid() {

@@ -5,7 +5,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.config.SiteConfig;
+import sitevisor.logs.LogRotator;
 import sitevisor.mbeans.SiteState;
+import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.ProcessTable;
@@ -16,12 +19,19 @@ import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -306,6 +316,63 @@ class LifecycleTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void anExitTheStopIsWaitingForIsNotHandedToAnotherThread() throws Exception {
+        // a stop-all of 300 sites had the exit watcher start a thread for each exit, to wait for the
+        // lock its stop held and then find nothing to do
+        SiteConfig config = fixture.config("""
+                idle:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """).sites().get("idle");
+        AtomicInteger handedToWorkers = new AtomicInteger();
+        ExecutorService workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 5, TimeUnit.SECONDS, new SynchronousQueue<>()) {
+            @Override
+            public void execute(Runnable task) {
+                handedToWorkers.incrementAndGet();
+                super.execute(task);
+            }
+        };
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
+        try (ExitWatcher watcher = new ExitWatcher(); LogRotator rotator = new LogRotator()) {
+            Context context = new Context(watcher, timers, workers, fixture.events, Clock.systemUTC(), dir.resolve("run"), dir.resolve("logs"),
+                    rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), TaskDrain.NONE);
+            Instance site = new Instance(config, 0, context);
+            for (int round = 0; round < 5; round++) {
+                assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+                int before = handedToWorkers.get();
+                assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
+                assertEquals(before, handedToWorkers.get(), "round " + round + ": the exit went to a worker though the stop dealt with it");
+            }
+        } finally {
+            workers.shutdownNow();
+            timers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCrashReportedWhileAnOperationHoldsTheLockStillGetsTheCrashPolicy() throws Exception {
+        fixture.supervise("""
+                idle:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+        Instance site = fixture.instance("idle");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long first = site.status().pid();
+        // the restart's new process dies while the restart still holds the lock (its listeners run under it)
+        AtomicLong killed = new AtomicLong();
+        fixture.alsoTell(event -> {
+            if (event.kind() != LifecycleEvent.Kind.TRANSITION || event.to() != RUNNING || event.pid() == first || !killed.compareAndSet(0, event.pid())) return;
+            ProcessHandle.of(event.pid()).ifPresent(ProcessHandle::destroyForcibly);
+            if (!goneWithin(event.pid(), WAIT)) throw new AssertionError("pid " + event.pid() + " survived SIGKILL");
+        });
+
+        assertEquals(RUNNING, site.restart(Actor.operator("test")).state(), fixture.events.describe());
+        fixture.events.await(e -> e.to() == EXITED && e.pid() == killed.get(), WAIT);
+        fixture.events.await(e -> e.to() == RUNNING && e.pid() != first && e.pid() != killed.get(), WAIT);
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
