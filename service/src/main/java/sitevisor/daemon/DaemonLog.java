@@ -2,14 +2,15 @@ package sitevisor.daemon;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -31,8 +32,7 @@ final class DaemonLog {
     /** Lines to stderr only: for commands that do not own a home. */
     static void toConsole() {
         Logger root = resetRoot();
-        ConsoleHandler console = new ConsoleHandler();
-        console.setFormatter(new LineFormatter());
+        ConsoleLines console = new ConsoleLines();
         console.setLevel(Level.INFO);
         root.addHandler(console);
     }
@@ -77,7 +77,45 @@ final class DaemonLog {
         }
     }
 
-    /** Appends to the file and renames it to {@code .1}, {@code .2}, … once it passes {@link #MAX_BYTES}. */
+    /**
+     * Lines to stderr, each formatted by the thread that logs it and written in one piece. The
+     * JDK's ConsoleHandler formats and flushes while it holds its lock: in a stop-all at 100 sites
+     * the threads that stopped the sites queued on that lock for 6 s in all (JFR, waits over 20 ms
+     * only), and the last sites were signalled that much later.
+     */
+    static final class ConsoleLines extends Handler {
+        private final PrintStream err = System.err;
+
+        ConsoleLines() {
+            setFormatter(new LineFormatter());
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            if (!isLoggable(record)) return;
+            byte[] line = getFormatter().format(record).getBytes(StandardCharsets.UTF_8);
+            synchronized (this) {
+                err.write(line, 0, line.length);
+                err.flush();
+            }
+        }
+
+        @Override
+        public void flush() {
+            err.flush();
+        }
+
+        @Override
+        public void close() {
+            // stderr stays open for whoever writes there next
+            flush();
+        }
+    }
+
+    /**
+     * Appends to the file and renames it to {@code .1}, {@code .2}, … once it passes {@link #MAX_BYTES}.
+     * A line is formatted before the lock is taken, for the same reason as {@link ConsoleLines}.
+     */
     static final class RotatingFileHandler extends Handler {
         private final Path file;
         private OutputStream out;
@@ -96,16 +134,18 @@ final class DaemonLog {
         }
 
         @Override
-        public synchronized void publish(LogRecord record) {
+        public void publish(LogRecord record) {
             if (!isLoggable(record)) return;
-            byte[] line = getFormatter().format(record).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            try {
-                if (sizeBytes + line.length > MAX_BYTES && sizeBytes > 0) rotate();
-                out.write(line);
-                out.flush();
-                sizeBytes += line.length;
-            } catch (IOException e) {
-                reportError("cannot write " + file + ": " + e.getMessage(), e, java.util.logging.ErrorManager.WRITE_FAILURE);
+            byte[] line = getFormatter().format(record).getBytes(StandardCharsets.UTF_8);
+            synchronized (this) {
+                try {
+                    if (sizeBytes + line.length > MAX_BYTES && sizeBytes > 0) rotate();
+                    out.write(line);
+                    out.flush();
+                    sizeBytes += line.length;
+                } catch (IOException e) {
+                    reportError("cannot write " + file + ": " + e.getMessage(), e, java.util.logging.ErrorManager.WRITE_FAILURE);
+                }
             }
         }
 
