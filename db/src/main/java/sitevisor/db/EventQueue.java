@@ -43,8 +43,15 @@ final class EventQueue {
     private static final Drops NONE = new Drops(0, 0, 0);
 
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when events arrive, are committed, or the queue closes. */
-    private final Condition changed = lock.newCondition();
+    /** For the writer: signalled when events arrive, or the queue closes or is abandoned. */
+    private final Condition arrived = lock.newCondition();
+    /**
+     * For the callers that wait for a commit: signalled when events are committed. Apart from
+     * {@link #arrived}, so that an append wakes the writer alone: at the end of a stop-all hundreds
+     * of operations wait for their last event while the others append theirs, and one condition
+     * for both woke every waiter at every append.
+     */
+    private final Condition committedMore = lock.newCondition();
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private final int capacity;
     private long lastSequence;
@@ -72,7 +79,7 @@ final class EventQueue {
             if (!closed && entries.size() < capacity) {
                 Entry entry = new Entry(++lastSequence, event);
                 entries.addLast(entry);
-                changed.signalAll();
+                arrived.signal();
                 return entry.sequence;
             }
             droppedTotal++;
@@ -92,7 +99,7 @@ final class EventQueue {
     List<Entry> nextBatch(int max) throws InterruptedException {
         lock.lock();
         try {
-            while (entries.isEmpty() && !closed && !abandoned) changed.await();
+            while (entries.isEmpty() && !closed && !abandoned) arrived.await();
             if (abandoned) return List.of();
             List<Entry> batch = new ArrayList<>(Math.min(max, entries.size()));
             Iterator<Entry> it = entries.iterator();
@@ -109,7 +116,7 @@ final class EventQueue {
         try {
             while (!entries.isEmpty() && entries.peekFirst().sequence <= sequence) entries.removeFirst();
             committedSequence = Math.max(committedSequence, sequence);
-            changed.signalAll();
+            committedMore.signalAll();
         } finally {
             lock.unlock();
         }
@@ -124,7 +131,7 @@ final class EventQueue {
             if (sequence > lastSequence) throw new IllegalArgumentException("history: sequence " + sequence + " was never returned by append (last " + lastSequence + ")");
             while (committedSequence < sequence) {
                 if (leftNanos <= 0) return false;
-                leftNanos = changed.awaitNanos(leftNanos);
+                leftNanos = committedMore.awaitNanos(leftNanos);
             }
             return true;
         } finally {
@@ -138,7 +145,7 @@ final class EventQueue {
         lock.lock();
         try {
             boolean closedBefore = closed;
-            while (leftNanos > 0 && closed == closedBefore && !abandoned) leftNanos = changed.awaitNanos(leftNanos);
+            while (leftNanos > 0 && closed == closedBefore && !abandoned) leftNanos = arrived.awaitNanos(leftNanos);
         } finally {
             lock.unlock();
         }
@@ -170,7 +177,7 @@ final class EventQueue {
         lock.lock();
         try {
             closed = true;
-            changed.signalAll();
+            arrived.signalAll();
         } finally {
             lock.unlock();
         }
@@ -181,7 +188,8 @@ final class EventQueue {
         lock.lock();
         try {
             abandoned = true;
-            changed.signalAll();
+            arrived.signalAll();
+            committedMore.signalAll();
         } finally {
             lock.unlock();
         }
@@ -194,7 +202,7 @@ final class EventQueue {
         try {
             while (!entries.isEmpty()) {
                 if (leftNanos <= 0) return false;
-                leftNanos = changed.awaitNanos(leftNanos);
+                leftNanos = committedMore.awaitNanos(leftNanos);
             }
             return true;
         } finally {

@@ -2,9 +2,13 @@ package sitevisor.db;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -72,5 +76,41 @@ class EventQueueTest {
         assertEquals(1, queue.nextBatch(10).size(), "what was queued before close is still written");
         queue.committed(1);
         assertTrue(queue.nextBatch(10).isEmpty(), "then the writer is told to stop");
+    }
+
+    @Test
+    void anAppendWakesNoThreadThatWaitsForACommit() throws Exception {
+        // at the end of a stop-all hundreds of operations wait for their last event's commit while
+        // the others append theirs: each append used to wake every one of them
+        EventQueue queue = new EventQueue(100_000);
+        long awaited = offer(queue, 0);
+        List<Thread> waiters = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Thread waiter = new Thread(() -> {
+                try {
+                    queue.awaitCommitted(awaited, Duration.ofMinutes(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waiter.start();
+            waiters.add(waiter);
+        }
+        try {
+            Await.until("every waiter waits", Duration.ofSeconds(10),
+                    () -> waiters.stream().allMatch(w -> w.getState() == Thread.State.TIMED_WAITING));
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long before = waiters.stream().mapToLong(w -> threads.getThreadCpuTime(w.getId())).sum();
+            // appends as operations make them, one now and then, not in one burst the waiters sleep through
+            for (int i = 1; i <= 2_000; i++) {
+                offer(queue, i);
+                LockSupport.parkNanos(50_000);
+            }
+            long spentMillis = (waiters.stream().mapToLong(w -> threads.getThreadCpuTime(w.getId())).sum() - before) / 1_000_000;
+            assertTrue(spentMillis < 20, "the waiters spent " + spentMillis + " ms of CPU waking up for appends");
+        } finally {
+            queue.committed(awaited);
+            for (Thread waiter : waiters) waiter.join(10_000);
+        }
     }
 }
