@@ -15,10 +15,20 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
 
     /** Room for the longest stat line: a name of at most 15 bytes and 52 numbers of at most 20 digits. */
     static final int MAX_LINE_BYTES = 4096;
+    /** Room for the usual line, about 300 bytes: a stop reads a few per site, with hundreds of sites stopping at once. */
+    static final int USUAL_LINE_BYTES = 512;
     private static final int PARENT_FIELD = 1, GROUP_FIELD = 2, SESSION_FIELD = 3, START_FIELD = 19;
 
     public static Optional<ProcStat> read(long pid) {
-        return Optional.ofNullable(read(pid, new byte[MAX_LINE_BYTES]));
+        return Optional.ofNullable(read(pid, USUAL_LINE_BYTES));
+    }
+
+    /** Reads into a buffer of this size, and again into one of {@link #MAX_LINE_BYTES} only when the line fills it. */
+    static ProcStat read(long pid, int firstTryBytes) {
+        byte[] buffer = new byte[firstTryBytes];
+        int length = readInto(pid, buffer);
+        if (length == buffer.length && buffer.length < MAX_LINE_BYTES) return read(pid, new byte[MAX_LINE_BYTES]);
+        return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
     }
 
     /**
@@ -27,13 +37,17 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
      * made but the name: a scan of /proc reads this for every process on the machine.
      */
     static ProcStat read(long pid, byte[] buffer) {
-        int length;
-        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
-            length = in.read(buffer);
-        } catch (IOException gone) {
-            return null;
-        }
+        int length = readInto(pid, buffer);
         return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
+    }
+
+    /** How many bytes of the stat line were read into the buffer; -1 when the process is gone. */
+    private static int readInto(long pid, byte[] buffer) {
+        try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+            return in.read(buffer);
+        } catch (IOException gone) {
+            return -1;
+        }
     }
 
     /** Parses a stat line; the name may hold spaces and parentheses, so fields are read after the last ')'. */

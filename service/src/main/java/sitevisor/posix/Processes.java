@@ -1,5 +1,6 @@
 package sitevisor.posix;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,14 +41,19 @@ public final class Processes {
      * clock ticks since boot. A process that starts after this call has a start time no earlier.
      */
     public static long ticksSinceBoot() {
-        String uptime;
-        try {
-            uptime = Files.readString(PROC.resolve("uptime"));
+        // "12345.67 23456.78\n", read into a buffer of its size (a stop reads it once per site)
+        byte[] buffer = new byte[64];
+        int length;
+        try (FileInputStream in = new FileInputStream("/proc/uptime")) {
+            length = in.read(buffer);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/uptime: " + e.getMessage(), e);
         }
-        // "12345.67 23456.78": the seconds since boot, cut (not rounded) to hundredths, as start times are cut to ticks
-        long centis = Math.round(Double.parseDouble(uptime.substring(0, uptime.indexOf(' '))) * 100);
+        String uptime = new String(buffer, 0, Math.max(0, length), StandardCharsets.US_ASCII);
+        int space = uptime.indexOf(' ');
+        if (space < 0) throw new IllegalStateException("/proc/uptime: cannot read '" + uptime.strip() + "'");
+        // the seconds since boot, cut (not rounded) to hundredths, as start times are cut to ticks
+        long centis = Math.round(Double.parseDouble(uptime.substring(0, space)) * 100);
         return centis * CLOCK_TICKS_PER_SECOND / 100;
     }
 

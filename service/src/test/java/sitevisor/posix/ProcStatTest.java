@@ -38,4 +38,12 @@ class ProcStatTest {
         assertTrue(stat.startTicks() > 0);
         assertTrue(Processes.all().stream().anyMatch(p -> p.pid() == self && p.startTicks() == stat.startTicks()));
     }
+
+    @Test
+    void aLineLongerThanTheFirstBufferIsReadAgainWhole() {
+        long self = ProcessHandle.current().pid();
+        ProcStat whole = ProcStat.read(self).orElseThrow();
+        ProcStat again = ProcStat.read(self, 16);
+        assertEquals(whole, again, "read with a first buffer of 16 bytes");
+    }
 }
