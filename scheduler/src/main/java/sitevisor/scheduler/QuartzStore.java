@@ -32,7 +32,7 @@ final class QuartzStore {
      * it, so a long sleep loses nothing; each wake-up reads the triggers table once.
      */
     private static final Duration IDLE_WAIT = Duration.ofMinutes(1);
-    private static final String TABLE_PREFIX = "QRTZ_";
+    static final String TABLE_PREFIX = "QRTZ_";
     private static final String SCHEMA = "org/quartz/impl/jdbcjobstore/tables_h2.sql";
 
     private QuartzStore() {}

@@ -26,6 +26,11 @@ public record SiteSchedule(String site, Duration drainTimeout, Map<String, TaskS
         return new SiteSchedule(site, DEFAULT_DRAIN_TIMEOUT, Map.of(), null);
     }
 
+    /** Whether the site has neither a task nor a maintenance window. */
+    public boolean isEmpty() {
+        return tasks.isEmpty() && maintenance == null;
+    }
+
     public Optional<MaintenanceSpec> maintenanceWindow() {
         return Optional.ofNullable(maintenance);
     }

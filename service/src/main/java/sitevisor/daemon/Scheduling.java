@@ -51,7 +51,9 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
 
     /**
      * Opens the scheduler on the history's database, applies the config's schedules, and from then
-     * on drains every graceful stop. Nothing fires before {@link #start}.
+     * on drains every graceful stop. Nothing fires before {@link #start}. Reloads reach it through
+     * {@link #configApplied}, from whoever follows the supervisor's sites (the daemon's
+     * {@link Services}): it takes no lock of the supervisor's, so it may open during a reload.
      */
     void open(String name, DataSource connections, Config config, Clock clock, ZoneId zone) throws IOException {
         TaskScheduler opened = TaskScheduler.open(name, connections, this, this::record, clock, zone);
@@ -63,7 +65,6 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
         }
         scheduler = opened;
         supervisor.useTasks(this);
-        supervisor.followSites(this);
     }
 
     /** Once the sites are adopted or started: records what fell due while the daemon was down, and lets tasks fire. */

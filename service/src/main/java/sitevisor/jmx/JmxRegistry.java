@@ -10,7 +10,6 @@ import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
 import sitevisor.supervise.SitesListener;
-import sitevisor.scheduler.TaskScheduler;
 import sitevisor.supervise.Supervisor;
 
 import javax.management.JMException;
@@ -53,7 +52,7 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
     private volatile Supervisor supervisor;
     private volatile Clock clock;
     private volatile HistoryView history = new HistoryView(null);
-    private volatile TaskScheduler scheduler;
+    private volatile SchedulerAccess scheduler = SchedulerAccess.NONE;
 
     public JmxRegistry(MBeanServer server) {
         this.server = server;
@@ -69,11 +68,11 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
 
     /** As {@link #register(Supervisor, Clock)}, with the history the MBeans' history operations read; null for none. */
     public void register(Supervisor supervisor, Clock clock, History history) {
-        register(supervisor, clock, history, null);
+        register(supervisor, clock, history, SchedulerAccess.NONE);
     }
 
-    /** As {@link #register(Supervisor, Clock, History)}, with the sites' tasks and windows; null for none. */
-    public void register(Supervisor supervisor, Clock clock, History history, TaskScheduler scheduler) {
+    /** As {@link #register(Supervisor, Clock, History)}, with the sites' tasks and windows. */
+    public void register(Supervisor supervisor, Clock clock, History history, SchedulerAccess scheduler) {
         this.history = new HistoryView(history);
         this.scheduler = scheduler;
         // not under this registry's lock: following takes the supervisor's reload lock, and a

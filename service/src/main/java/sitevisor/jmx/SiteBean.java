@@ -23,10 +23,10 @@ final class SiteBean implements SiteMXBean {
     private final String site;
     private final Clock clock;
     private final HistoryView history;
-    private final TaskScheduler scheduler;
+    private final SchedulerAccess scheduler;
 
-    /** @param scheduler the sites' tasks and windows; null for a daemon without them (tests of the core) */
-    SiteBean(Supervisor supervisor, String site, Clock clock, HistoryView history, TaskScheduler scheduler) {
+    /** @param scheduler the sites' tasks and windows; {@link SchedulerAccess#NONE} for a daemon without them (tests of the core) */
+    SiteBean(Supervisor supervisor, String site, Clock clock, HistoryView history, SchedulerAccess scheduler) {
         this.supervisor = supervisor;
         this.history = history;
         this.site = site;
@@ -91,7 +91,8 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public int getPendingTasks() {
-        return scheduler == null ? 0 : scheduler.pendingTasks(site);
+        TaskScheduler open = scheduler.ifOpen();
+        return open == null ? 0 : open.pendingTasks(site);
     }
 
     @Override
@@ -99,14 +100,16 @@ final class SiteBean implements SiteMXBean {
         return nextMaintenance(scheduler, site);
     }
 
-    static String nextMaintenance(TaskScheduler scheduler, String site) {
-        return scheduler == null ? "" : scheduler.nextMaintenance(site).map(Times::iso).orElse("");
+    static String nextMaintenance(SchedulerAccess scheduler, String site) {
+        TaskScheduler open = scheduler.ifOpen();
+        return open == null ? "" : open.nextMaintenance(site).map(Times::iso).orElse("");
     }
 
     @Override
     public TaskInfo[] tasks() {
-        if (scheduler == null) return new TaskInfo[0];
-        return scheduler.tasks(site).stream().map(SiteBean::taskInfo).toArray(TaskInfo[]::new);
+        TaskScheduler open = scheduler.ifOpen();
+        if (open == null) return new TaskInfo[0];
+        return open.tasks(site).stream().map(SiteBean::taskInfo).toArray(TaskInfo[]::new);
     }
 
     private static TaskInfo taskInfo(TaskStatus t) {
@@ -118,32 +121,23 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public String runTask(String name) {
-        return scheduled(() -> scheduler.runTask(site, name, Callers.current().toString()));
+        return scheduler.open().runTask(site, name, Callers.current().toString());
     }
 
     @Override
     public String pauseTasks() {
-        return scheduled(() -> scheduler.pauseTasks(site, Callers.current().toString()));
+        return scheduler.open().pauseTasks(site, Callers.current().toString());
     }
 
     @Override
     public String resumeTasks() {
-        return scheduled(() -> scheduler.resumeTasks(site, Callers.current().toString()));
+        return scheduler.open().resumeTasks(site, Callers.current().toString());
     }
 
     @Override
     public String scheduleMaintenance(String at) {
         java.time.Instant when = MaintenanceTime.parse(at, clock, java.time.ZoneId.systemDefault());
-        return scheduled(() -> scheduler.scheduleMaintenance(site, when, Callers.current().toString()));
-    }
-
-    private String scheduled(java.util.function.Supplier<String> call) {
-        if (scheduler == null) return refuseWithoutScheduler();
-        return call.get();
-    }
-
-    private String refuseWithoutScheduler() {
-        throw new IllegalStateException("site '" + site + "': this daemon runs no scheduler");
+        return scheduler.open().scheduleMaintenance(site, when, Callers.current().toString());
     }
 
     @Override

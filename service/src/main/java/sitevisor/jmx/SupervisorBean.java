@@ -8,7 +8,6 @@ import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.Outcome;
 import sitevisor.supervise.ReloadReport;
-import sitevisor.scheduler.TaskScheduler;
 import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
 
@@ -23,9 +22,9 @@ final class SupervisorBean implements SupervisorMXBean {
     private final Supervisor supervisor;
     private final Clock clock;
     private final HistoryView history;
-    private final TaskScheduler scheduler;
+    private final SchedulerAccess scheduler;
 
-    SupervisorBean(Supervisor supervisor, Clock clock, HistoryView history, TaskScheduler scheduler) {
+    SupervisorBean(Supervisor supervisor, Clock clock, HistoryView history, SchedulerAccess scheduler) {
         this.supervisor = supervisor;
         this.history = history;
         this.clock = clock;

@@ -73,6 +73,7 @@ final class Assembly implements AutoCloseable {
         }, clock, environment);
         scheduling = new Scheduling(supervisor, recorder, ForkJoinPool.commonPool());
         scheduling.open(schedulerName, history.sharedConnections(), config, clock, ZoneId.systemDefault());
+        supervisor.followSites(scheduling);
         tasks[0] = scheduling;
         supervisor.startUp();
         scheduling.start();

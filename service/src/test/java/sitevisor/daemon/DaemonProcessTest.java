@@ -20,12 +20,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import static java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 import static org.junit.jupiter.api.Assertions.*;
 import static sitevisor.testing.Probes.freePort;
 import static sitevisor.testing.Probes.get;
@@ -285,6 +288,75 @@ class DaemonProcessTest {
         assertTrue(second.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), output("second.out"));
         assertFalse(isAlive(web) || isAlive(worker0));
+    }
+
+    @Test
+    void withNothingScheduledQuartzOpensOnlyWhenAnOperatorSetsAWindowWhichFiresAndIsKeptForTheNextDaemon() throws Exception {
+        Path config = writeConfig(freePort());
+        Process first = startDaemon(config, "first.out");
+        await("first daemon supervising", () -> output("first.out").contains("supervising:"));
+        assertTrue(output("first.out").contains("deferred: the scheduler"), output("first.out"));
+        assertFalse(runsQuartz(first.pid()), "Quartz runs in a daemon with nothing scheduled");
+
+        long web = pidIn("web.pid");
+        OffsetDateTime soon = OffsetDateTime.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS);
+        OffsetDateTime later = soon.plusHours(6);
+        for (OffsetDateTime at : List.of(soon, later)) {
+            String answer = jolokia("{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=web\",\"operation\":\"scheduleMaintenance\",\"arguments\":[\"" + ISO_OFFSET_DATE_TIME.format(at) + "\"]}");
+            assertTrue(answer.contains("\"status\":200") && answer.contains("maintenance restart of site 'web' set for"), answer);
+        }
+        assertTrue(output("first.out").contains("(an operator acts on tasks or windows)"), output("first.out"));
+        assertTrue(runsQuartz(first.pid()), "the scheduler did not open for the operator's window");
+        await("the window restarted web", () -> Files.exists(dir.resolve("var/run/web.pid")) && pidIn("web.pid") != web
+                && output("first.out").contains("maintenance done: web"));
+
+        first.destroy();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        Process second = startDaemon(config, "second.out");
+        await("second daemon supervising", () -> output("second.out").contains("supervising:"));
+        assertTrue(output("second.out").contains("(an earlier run stored tasks or windows)"), output("second.out"));
+        String next = jolokia("{\"type\":\"read\",\"mbean\":\"sitevisor:type=Site,name=web\",\"attribute\":\"NextMaintenance\"}");
+        assertTrue(next.contains("\"value\":\"" + ISO_OFFSET_DATE_TIME.format(later) + "\""), "the later window is not next: " + next);
+    }
+
+    @Test
+    void aReloadThatBringsTheFirstTaskOpensTheSchedulerAndTheTaskRuns() throws Exception {
+        Path config = writeConfig(freePort());
+        Process daemon = startDaemon(config, "out");
+        await("daemon supervising", () -> output("out").contains("supervising:"));
+        assertFalse(runsQuartz(daemon.pid()), "Quartz runs in a daemon with nothing scheduled");
+
+        Path ran = dir.resolve("ran");
+        Files.writeString(config, Files.readString(config) + """
+                    tasks:
+                      mark: { cron: "* * * * * ?", command: [touch, '%s'] }
+                """.formatted(ran));
+        String answer = jolokia("{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Supervisor\",\"operation\":\"reload\"}");
+        assertTrue(answer.contains("\"status\":200"), answer);
+        assertTrue(output("out").contains("(a reload brought tasks or windows)"), output("out"));
+        await("the reloaded task ran", () -> Files.exists(ran));
+    }
+
+    /** Whether a thread of the daemon is Quartz's: its scheduler thread is there from the moment Quartz opens. */
+    private static boolean runsQuartz(long pid) throws IOException {
+        try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path thread : threads.toList()) {
+                try {
+                    if (Files.readString(thread.resolve("comm")).contains("Quartz")) return true;
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return false;
+    }
+
+    private String jolokia(String request) throws Exception {
+        String credentials = Files.readString(dir.resolve("var/credentials")).trim();
+        var post = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:18779/jolokia/"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes()))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request)).build();
+        return java.net.http.HttpClient.newHttpClient().send(post, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static int indexOf(List<String> lines, java.util.function.Predicate<String> match) {
