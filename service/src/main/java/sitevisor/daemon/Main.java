@@ -112,7 +112,8 @@ public final class Main {
 
     private static int runDaemon(Path configFile, PrintStream err) {
         // jnr's libc bindings take a few hundred milliseconds to make; the first spawn needs them,
-        // reading the config and opening the history do not: made beside those, they are ready
+        // reading the config and opening the history do not: made beside those, they are ready.
+        // The same thread caps malloc's arenas, before the start's threads make more of them
         Thread bindings = new Thread(Native::limitMallocArenas, "native-bindings");
         bindings.setDaemon(true);
         bindings.start();

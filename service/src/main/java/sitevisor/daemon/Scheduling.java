@@ -131,23 +131,19 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
         });
     }
 
-    @Override
-    public void siteAdded(String site) {
-        // its schedule comes with the whole config, in configApplied
-    }
-
-    @Override
-    public void siteRemoved(String site) {
-        // its triggers go with the whole config, in configApplied
-    }
-
+    /** A site's schedule comes and goes with the whole config, here: not in siteAdded or siteRemoved. */
     @Override
     public void configApplied(Config config) {
         try {
             scheduler.apply(config.allSchedules(), config.maintenanceMaxConcurrent());
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("the sites were reloaded, but not their tasks and windows: " + e.getMessage(), e);
+            throw notApplied(e);
         }
+    }
+
+    /** What a reload reports when it applied the sites but not their schedules. */
+    static IllegalStateException notApplied(Exception cause) {
+        return new IllegalStateException("the sites were reloaded, but not their tasks and windows: " + cause.getMessage(), cause);
     }
 
     private void record(SchedulerEvent event) {

@@ -163,16 +163,6 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
         }
     }
 
-    @Override
-    public void siteAdded(String site) {
-        // a site's schedule comes with the whole config, in configApplied
-    }
-
-    @Override
-    public void siteRemoved(String site) {
-        // the open scheduler forgets the site's triggers itself
-    }
-
     /**
      * Applies the reloaded schedules to the open scheduler; a reload that brings the first task or
      * window opens it. Under the lock of the opening, so a reload during it is applied after it.
@@ -186,7 +176,7 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
                 try {
                     openScheduling(applied, "a reload brought tasks or windows");
                 } catch (IOException e) {
-                    throw new IllegalStateException("the sites were reloaded, but not their tasks and windows: " + e.getMessage(), e);
+                    throw Scheduling.notApplied(e);
                 }
             }
         }

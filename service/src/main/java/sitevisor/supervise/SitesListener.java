@@ -7,10 +7,12 @@ package sitevisor.supervise;
  */
 public interface SitesListener {
     /** The site is configured: before a reload starts any of its instances. */
-    void siteAdded(String site);
+    default void siteAdded(String site) {
+    }
 
     /** The site is gone from the config: after a reload has stopped its instances. */
-    void siteRemoved(String site);
+    default void siteRemoved(String site) {
+    }
 
     /** A reload applied this config: every site of it is added, changed or left as it was, and started as it should be. */
     default void configApplied(sitevisor.config.Config config) {
