@@ -257,12 +257,7 @@ class LifecycleTest {
 
     @Test
     void aStopSignalsWithoutWaitingForItsEventsToBeDurableAndReturnsOnlyOnceTheyAre() throws Exception {
-        fixture.supervise("""
-                idle:
-                  command: [sleep, "1000"]
-                  startSeconds: 0
-                """);
-        Instance site = fixture.instance("idle");
+        Instance site = idleSite();
         assertEquals(RUNNING, site.start(Actor.operator("test")).state());
         long pid = site.status().pid();
         // a history that commits nothing until the test says so, waited for as the daemon's is
@@ -305,6 +300,16 @@ class LifecycleTest {
         assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
         assertFalse(goneBeforeScan.isEmpty(), "the stop never looked for the site's other processes");
         assertFalse(goneBeforeScan.contains(false), "a scan came while the main process still waited for its signal: " + goneBeforeScan);
+    }
+
+    /** A site of one process that sleeps, ready as soon as it runs; not started yet. */
+    private Instance idleSite() throws Exception {
+        fixture.supervise("""
+                idle:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+        return fixture.instance("idle");
     }
 
     private static boolean goneWithin(long pid, Duration timeout) {
@@ -354,12 +359,7 @@ class LifecycleTest {
 
     @Test
     void aCrashReportedWhileAnOperationHoldsTheLockStillGetsTheCrashPolicy() throws Exception {
-        fixture.supervise("""
-                idle:
-                  command: [sleep, "1000"]
-                  startSeconds: 0
-                """);
-        Instance site = fixture.instance("idle");
+        Instance site = idleSite();
         assertEquals(RUNNING, site.start(Actor.operator("test")).state());
         long first = site.status().pid();
         // the restart's new process dies while the restart still holds the lock (its listeners run under it)
@@ -390,12 +390,7 @@ class LifecycleTest {
 
     @Test
     void repeatedRequestsAreNoOps() throws Exception {
-        fixture.supervise("""
-                idle:
-                  command: [sleep, "1000"]
-                  startSeconds: 0
-                """);
-        Instance site = fixture.instance("idle");
+        Instance site = idleSite();
         assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
         site.start(Actor.operator("test"));
         long pid = site.status().pid();
