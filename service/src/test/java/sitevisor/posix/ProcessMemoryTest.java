@@ -26,7 +26,16 @@ class ProcessMemoryTest {
         try {
             long pid = master.pid();
             Path children = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
-            Await.until("both workers forked", Duration.ofSeconds(10), () -> Files.readString(children).trim().split(" ").length == 2);
+            // forked is not enough: until a worker has become sleep and sleeps, its memory still changes
+            Await.until("both workers forked and asleep", Duration.ofSeconds(10), () -> {
+                String[] forked = Files.readString(children).trim().split(" ");
+                if (forked.length != 2) return false;
+                for (String child : forked) {
+                    ProcStat worker = ProcStat.read(Long.parseLong(child)).orElse(null);
+                    if (worker == null || !worker.name().equals("sleep") || worker.state() != 'S') return false;
+                }
+                return true;
+            });
             long masterOnly = pages(pid) * Native.pageSizeBytes();
             long total = ProcessMemory.residentBytes(pid);
             long workers = 0;
