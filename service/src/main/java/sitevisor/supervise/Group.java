@@ -68,10 +68,123 @@ final class Group {
      * even that (in uninterruptible sleep, say); empty when none remain.
      */
     List<ProcessIdentity> terminate(Signal signal, Duration timeout) throws InterruptedException {
-        List<ProcessIdentity> left = signalAndWait(signal, timeout);
-        if (left.isEmpty() || signal == Signal.KILL) return left;
-        log.info("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, timeout, pids(left));
-        return signalAndWait(Signal.KILL, KILL_WAIT);
+        return beginTermination(signal, timeout).await();
+    }
+
+    /**
+     * The first step of {@link #terminate}, which never waits: {@code signal} to the main process,
+     * and its group with it. The termination returned does the rest in whichever thread awaits it,
+     * so a stop of hundreds of sites can signal all of them from one thread before any waits.
+     */
+    Termination beginTermination(Signal signal, Duration timeout) {
+        Termination termination = new Termination(signal, timeout);
+        termination.signalMain();
+        return termination;
+    }
+
+    /** The processes of one {@link #terminate}: the ones signalled so far, and the deadline they have. */
+    final class Termination {
+        private final Signal signal;
+        private final Duration timeout;
+        private final long deadline;
+        private final List<PidFd> open = new ArrayList<>();
+        private final List<CompletableFuture<Void>> exits = new ArrayList<>();
+        /** When the group was signalled, in clock ticks since boot; -1 while it was not. */
+        private long groupSignalledAt = -1;
+
+        private Termination(Signal signal, Duration timeout) {
+            this.signal = signal;
+            this.timeout = timeout;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        /**
+         * Signals the other processes, waits for all until the deadline, and SIGKILLs what is left;
+         * the processes that survived even that. Call it once: it closes what it opened.
+         */
+        List<ProcessIdentity> await() throws InterruptedException {
+            List<ProcessIdentity> left = signalRestAndWait();
+            if (left.isEmpty() || signal == Signal.KILL) return left;
+            log.info("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, timeout, pids(left));
+            return beginTermination(Signal.KILL, KILL_WAIT).signalRestAndWait();
+        }
+
+        /**
+         * First the main process alone, and its group with it, before any scan: a scan of /proc
+         * takes milliseconds, tens of them when hundreds of stops ask at once, and the site's own
+         * stop should not wait for it.
+         */
+        private void signalMain() {
+            try {
+                if (!child.hasExited()) signalNew(List.of(child.identity()));
+            } catch (RuntimeException e) {
+                closeAll();
+                throw e;
+            }
+        }
+
+        private List<ProcessIdentity> signalRestAndWait() throws InterruptedException {
+            try {
+                // members may fork while we signal: look again until a pass finds nobody new
+                for (int pass = 1; pass <= 10; pass++) {
+                    if (!signalNew(members())) break;
+                }
+                long remaining = deadline - System.nanoTime();
+                try {
+                    CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException late) {
+                    // reported below as what is left
+                } catch (ExecutionException impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+                List<ProcessIdentity> left = new ArrayList<>();
+                for (int i = 0; i < open.size(); i++) {
+                    if (!exits.get(i).isDone() && open.get(i).identity().isAlive()) left.add(open.get(i).identity());
+                }
+                if (left.isEmpty()) {
+                    // a process forked in the last instant carries the marker; it gets the same treatment
+                    List<ProcessIdentity> late = members();
+                    if (!late.isEmpty() && System.nanoTime() < deadline) {
+                        return beginTermination(signal, Duration.ofNanos(deadline - System.nanoTime())).signalRestAndWait();
+                    }
+                    return late;
+                }
+                return left;
+            } finally {
+                closeAll();
+            }
+        }
+
+        /** Signals those of {@code found} it has not signalled yet; whether there were any. */
+        private boolean signalNew(List<ProcessIdentity> found) {
+            boolean sawNew = false;
+            for (ProcessIdentity identity : found) {
+                if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
+                PidFd fd = PidFd.open(identity).orElse(null);
+                if (fd == null) continue;
+                sawNew = true;
+                open.add(fd);
+                exits.add(watcher.watch(fd));
+                boolean inGroup = inMainGroup(identity);
+                if (inGroup && groupSignalledAt < 0) {
+                    // one signal to the whole group, as a terminal would send it; the group is
+                    // ours while this verified member is in it
+                    long now = Processes.ticksSinceBoot();
+                    if (signalGroup(signal)) {
+                        groupSignalledAt = now;
+                        continue;
+                    }
+                }
+                // outside the group, or perhaps born after the group was signalled (a tick of
+                // margin: such a process gets the signal twice rather than never)
+                if (!inGroup || groupSignalledAt < 0 || identity.startTicks() >= groupSignalledAt - 1) fd.signal(signal);
+            }
+            return sawNew;
+        }
+
+        private void closeAll() {
+            open.forEach(PidFd::close);
+        }
     }
 
     /** Whether any process is left in the main process's group: one system call, no scan. */
@@ -82,67 +195,6 @@ final class Group {
     /** The pids, for messages. */
     static String pids(List<ProcessIdentity> identities) {
         return identities.stream().map(i -> Long.toString(i.pid())).reduce((a, b) -> a + ", " + b).orElse("none");
-    }
-
-    private List<ProcessIdentity> signalAndWait(Signal signal, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<PidFd> open = new ArrayList<>();
-        List<CompletableFuture<Void>> exits = new ArrayList<>();
-        try {
-            // when the group was signalled, in clock ticks since boot; -1 while it was not
-            long groupSignalledAt = -1;
-            // first the main process (and its group with it) alone, before any scan: a scan of /proc
-            // takes milliseconds, tens of them when hundreds of stops ask at once, and the site's
-            // own stop should not wait for it. Then members may fork while we signal: look again
-            // until a pass finds nobody new.
-            for (int pass = 0; pass <= 10; pass++) {
-                List<ProcessIdentity> found = pass > 0 ? members() : child.hasExited() ? List.of() : List.of(child.identity());
-                boolean sawNew = false;
-                for (ProcessIdentity identity : found) {
-                    if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
-                    PidFd fd = PidFd.open(identity).orElse(null);
-                    if (fd == null) continue;
-                    sawNew = true;
-                    open.add(fd);
-                    exits.add(watcher.watch(fd));
-                    boolean inGroup = inMainGroup(identity);
-                    if (inGroup && groupSignalledAt < 0) {
-                        // one signal to the whole group, as a terminal would send it; the group is
-                        // ours while this verified member is in it
-                        long now = Processes.ticksSinceBoot();
-                        if (signalGroup(signal)) {
-                            groupSignalledAt = now;
-                            continue;
-                        }
-                    }
-                    // outside the group, or perhaps born after the group was signalled (a tick of
-                    // margin: such a process gets the signal twice rather than never)
-                    if (!inGroup || groupSignalledAt < 0 || identity.startTicks() >= groupSignalledAt - 1) fd.signal(signal);
-                }
-                if (pass > 0 && !sawNew) break;
-            }
-            long remaining = deadline - System.nanoTime();
-            try {
-                CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException late) {
-                // reported below as what is left
-            } catch (ExecutionException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-            List<ProcessIdentity> left = new ArrayList<>();
-            for (int i = 0; i < open.size(); i++) {
-                if (!exits.get(i).isDone() && open.get(i).identity().isAlive()) left.add(open.get(i).identity());
-            }
-            if (left.isEmpty()) {
-                // a process forked in the last instant carries the marker; it gets the same treatment
-                List<ProcessIdentity> late = members();
-                if (!late.isEmpty() && System.nanoTime() < deadline) return signalAndWait(signal, Duration.ofNanos(deadline - System.nanoTime()));
-                return late;
-            }
-            return left;
-        } finally {
-            open.forEach(PidFd::close);
-        }
     }
 
     private boolean inMainGroup(ProcessIdentity identity) {

@@ -31,8 +31,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 
 import static sitevisor.mbeans.SiteState.*;
 
@@ -51,7 +51,7 @@ public final class Instance {
     private final int index;
     private final Context context;
     private final Readiness readiness;
-    private final ReentrantLock operation = new ReentrantLock();
+    private final OperationLock operation = new OperationLock();
     /** Bumped by every stop request, so a start in progress sees it and gives way. */
     private final AtomicInteger stopRequests = new AtomicInteger();
     private final Deque<Instant> recentCrashes = new ArrayDeque<>();
@@ -170,6 +170,59 @@ public final class Instance {
             return halt(by, Signal.KILL, Group.KILL_WAIT, StopMode.FORCE);
         } finally {
             killRequested = false;
+        }
+    }
+
+    /**
+     * The first half of a stop that many instances begin together: when nothing has to come
+     * first — no other operation holds the instance, and it runs with no tasks to drain — moves it
+     * to STOPPING and sends its stop signal to the main process and its group, without waiting,
+     * then hands the operation on: {@link SignalledStop#await}, in any thread, does the rest of
+     * {@link #stop}. Otherwise does nothing and returns empty, and the caller stops it as usual.
+     */
+    Optional<SignalledStop> signalStop(Actor by) {
+        if (!operation.tryLock()) return Optional.empty();
+        DeferredWaits owed = waits = DeferredWaits.collecting();
+        boolean handedOff = false;
+        try {
+            if (state != RUNNING || context.tasks().hasTasks(site.name())) return Optional.empty();
+            stopRequests.incrementAndGet();
+            wanted = false;
+            actor = by;
+            cancelRetry();
+            PendingStop pending = beginStop(site.stopSignal(), site.stopTimeout());
+            operation.handOff();
+            handedOff = true;
+            return Optional.of(new SignalledStop(pending, owed));
+        } catch (RuntimeException e) {
+            log.error("cannot begin the stop of {} with the others; it stops on its own: {}", name(), e.toString(), e);
+            return Optional.empty();
+        } finally {
+            if (!handedOff) end(owed);
+        }
+    }
+
+    /** A stop begun by {@link #signalStop}: its instance's operation, handed on to whichever thread finishes it. */
+    final class SignalledStop {
+        private final PendingStop pending;
+        private final DeferredWaits owed;
+        private final AtomicBoolean awaited = new AtomicBoolean();
+
+        private SignalledStop(PendingStop pending, DeferredWaits owed) {
+            this.pending = pending;
+            this.owed = owed;
+        }
+
+        /** Takes over the operation, finishes the stop like {@link #stop}, and ends the operation; once only. */
+        Result await() {
+            if (!awaited.compareAndSet(false, true)) throw new IllegalStateException("the stop of " + name() + " is finished already");
+            operation.takeOver();
+            try {
+                finishStop(pending);
+                return new Result(state, lastReason);
+            } finally {
+                end(owed);
+            }
         }
     }
 
@@ -649,12 +702,26 @@ public final class Instance {
     }
 
     private void stopProcesses(Signal signal, Duration timeout) {
+        finishStop(beginStop(signal, timeout));
+    }
+
+    /** A stop whose signal went out: what {@link #finishStop} needs. */
+    private record PendingStop(Child child, long beganNanos, Group.Termination termination) {}
+
+    /** STOPPING, and the stop signal to the main process and its group; never waits. */
+    private PendingStop beginStop(Signal signal, Duration timeout) {
         Child child = current;
         long began = System.nanoTime();
         moveTo(STOPPING, signal + " to pid " + child.pid() + " and its group" + (signal == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(timeout)));
+        return new PendingStop(child, began, new Group(child, context.watcher(), context.processes()).beginTermination(signal, timeout));
+    }
+
+    /** The rest of a stop: the other processes signalled, all of them gone (SIGKILL after the timeout), the port free, STOPPED. */
+    private void finishStop(PendingStop stop) {
+        Child child = stop.child();
         List<ProcessIdentity> survivors;
         try {
-            survivors = new Group(child, context.watcher(), context.processes()).terminate(signal, timeout);
+            survivors = stop.termination().await();
             if (!child.hasExited()) child.exit().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -671,7 +738,7 @@ public final class Instance {
         awaitPortReleased();
         current = null;
         deleteQuietly(pidFilePath());
-        moveTo(STOPPED, "after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began) + " ms");
+        moveTo(STOPPED, "after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos()) + " ms");
     }
 
     /** Our processes are gone, so the port is free unless someone else took it: say who. */

@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
@@ -271,10 +273,29 @@ public final class Supervisor implements AutoCloseable {
     }
 
     public List<Outcome> stopAll(Actor by, StopMode mode) {
-        return outcomes(all(), i -> i.stop(by, mode), SiteState.STOPPED);
+        List<Instance> instances = all();
+        return outcomes(instances, signalledFirst(instances, by, i -> i.stop(by, mode)), SiteState.STOPPED);
     }
 
     /** Restarts every instance of every site at once, stopped ones included; a refusal is an outcome, never thrown. */
+    /**
+     * A stop of many instances, its signals sent first: each instance that can stop at once (no
+     * other operation under way, no tasks to drain) moves to STOPPING and gets its stop signal
+     * here, in this thread, one after another. The operation returned does the rest in a thread
+     * per instance: the wait for those, the whole {@code stop} for the others. When every stop
+     * started its own thread first, the last of 300 sites got its signal 230-315 ms after the
+     * first (2 cores): thread starts queued behind each other and behind the stops already
+     * running, and that time went into every stop all.
+     */
+    private static Function<Instance, Instance.Result> signalledFirst(List<Instance> instances, Actor by, Function<Instance, Instance.Result> stop) {
+        Map<Instance, Instance.SignalledStop> signalled = new IdentityHashMap<>();
+        for (Instance instance : instances) instance.signalStop(by).ifPresent(begun -> signalled.put(instance, begun));
+        return instance -> {
+            Instance.SignalledStop begun = signalled.get(instance);
+            return begun != null ? begun.await() : stop.apply(instance);
+        };
+    }
+
     public List<Outcome> restartAll(Actor by) {
         return restartAll(by, StopMode.GRACEFUL);
     }
@@ -292,7 +313,8 @@ public final class Supervisor implements AutoCloseable {
         reloading.lock();
         try {
             shutDown = true;
-            forEach(all(), i -> i.stop(by));
+            List<Instance> instances = all();
+            forEach(instances, signalledFirst(instances, by, i -> i.stop(by)));
         } finally {
             reloading.unlock();
         }
@@ -465,8 +487,15 @@ public final class Supervisor implements AutoCloseable {
 
     private <T> List<Attempt<T>> attemptEach(List<Instance> instances, Function<Instance, T> operation) {
         if (instances.size() == 1) return List.of(attempt(instances.get(0), operation));
-        List<CompletableFuture<Attempt<T>>> futures = instances.stream()
-                .map(i -> CompletableFuture.supplyAsync(() -> attempt(i, operation), workers)).toList();
+        List<CompletableFuture<Attempt<T>>> futures = new ArrayList<>(instances.size());
+        for (Instance instance : instances) {
+            try {
+                futures.add(CompletableFuture.supplyAsync(() -> attempt(instance, operation), workers));
+            } catch (RejectedExecutionException closing) {
+                // the operation may hold work that must end (a stop signalled first): here, then
+                futures.add(CompletableFuture.completedFuture(attempt(instance, operation)));
+            }
+        }
         List<Attempt<T>> attempts = new ArrayList<>(futures.size());
         for (CompletableFuture<Attempt<T>> future : futures) {
             try {

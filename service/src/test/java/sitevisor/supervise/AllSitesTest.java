@@ -14,6 +14,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -74,6 +77,50 @@ class AllSitesTest {
     }
 
     @Test
+    void stopAllSignalsEverySiteFromTheCallingThreadBeforeAnyStopWaits() throws Exception {
+        Supervisor supervisor = fixture.supervise(Stream.of("one", "two", "three", "four").map(site -> site + ":\n" + SLOW_TO_STOP.indent(2))
+                .collect(Collectors.joining()));
+        supervisor.startUp();
+        Map<String, Thread> stoppingIn = new ConcurrentHashMap<>();
+        fixture.alsoTell(event -> {
+            if (event.kind() == LifecycleEvent.Kind.TRANSITION && event.to() == STOPPING) stoppingIn.put(event.site(), Thread.currentThread());
+        });
+
+        List<Outcome> outcomes = supervisor.stopAll(OPERATOR);
+
+        assertTrue(outcomes.stream().allMatch(o -> o.ok() && o.state() == STOPPED), outcomes.toString());
+        assertEquals(Set.of("one", "two", "three", "four"), stoppingIn.keySet());
+        // STOPPING comes with the signal, in one go: a thread started per stop first let the last of
+        // 300 sites wait 230-315 ms for its signal
+        assertEquals(Set.of(Thread.currentThread()), Set.copyOf(stoppingIn.values()), "some stops began in threads of their own");
+        assertEquals(0, fixture.processesAlive());
+    }
+
+    @Test
+    void aStartDuringAStopAllWaitsUntilThatSiteHasStoppedAndThenStartsIt() throws Exception {
+        Supervisor supervisor = fixture.supervise(Stream.of("one", "two").map(site -> site + ":\n" + SLOW_TO_STOP.indent(2))
+                .collect(Collectors.joining()));
+        supervisor.startUp();
+        long oldPid = fixture.instance("one").status().pid();
+
+        CompletableFuture<List<Outcome>> stopAll = CompletableFuture.supplyAsync(() -> supervisor.stopAll(OPERATOR));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (fixture.instance("one").state() != STOPPING) {
+            assertTrue(System.nanoTime() < deadline, "one never began to stop\n" + fixture.events.describe());
+            Thread.onSpinWait();
+        }
+        List<Instance.Result> started = supervisor.start("one", OPERATOR);
+
+        assertEquals(RUNNING, started.get(0).state(), started.toString());
+        List<Outcome> stopped = stopAll.get(20, TimeUnit.SECONDS);
+        assertTrue(stopped.stream().allMatch(o -> o.ok() && o.state() == STOPPED), stopped.toString());
+        List<SiteState> states = transitionsOf("one");
+        assertEquals(List.of(STOPPING, STOPPED, STARTING, RUNNING), states.subList(states.lastIndexOf(STOPPING), states.size()),
+                "the start did not wait for the stop\n" + fixture.events.describe());
+        assertNotEquals(oldPid, fixture.instance("one").status().pid());
+    }
+
+    @Test
     void aRefusedInstanceIsAnOutcomeAndTheOthersStillStart() throws Exception {
         try (ServerSocket holder = new ServerSocket(0)) {
             Supervisor supervisor = fixture.supervise("""
@@ -108,6 +155,12 @@ class AllSitesTest {
             assertTrue(stopped.get(2).message().contains("already stopped"), stopped.get(2).message());
             assertEquals(0, fixture.processesAlive());
         }
+    }
+
+    /** The states the site's first instance went to, in order. */
+    private List<SiteState> transitionsOf(String site) {
+        return fixture.events.matching(e -> e.kind() == LifecycleEvent.Kind.TRANSITION && e.site().equals(site)).stream()
+                .map(LifecycleEvent::to).toList();
     }
 
     /** When each site's instance (single-instance sites) entered {@code state}, by site. */
