@@ -174,31 +174,30 @@ public final class Instance {
     }
 
     /**
-     * The first half of a stop that many instances begin together: when nothing has to come
-     * first — no other operation holds the instance, and it runs with no tasks to drain — moves it
-     * to STOPPING and sends its stop signal to the main process and its group, without waiting,
-     * then hands the operation on: {@link SignalledStop#await}, in any thread, does the rest of
+     * The first part of a stop that many instances begin together: when nothing has to come first
+     * — no other operation holds the instance, and it runs with no tasks to drain — sends its stop
+     * signal to the main process and its group, without waiting, and keeps the operation for
+     * {@link SignalledStop#handOff}; {@link SignalledStop#await}, in any thread, does the rest of
      * {@link #stop}. Otherwise does nothing and returns empty, and the caller stops it as usual.
      */
     Optional<SignalledStop> signalStop(Actor by) {
         if (!operation.tryLock()) return Optional.empty();
         DeferredWaits owed = waits = DeferredWaits.collecting();
-        boolean handedOff = false;
+        boolean kept = false;
         try {
             if (state != RUNNING || context.tasks().hasTasks(site.name())) return Optional.empty();
             stopRequests.incrementAndGet();
             wanted = false;
             actor = by;
             cancelRetry();
-            PendingStop pending = beginStop(site.stopSignal(), site.stopTimeout());
-            operation.handOff();
-            handedOff = true;
-            return Optional.of(new SignalledStop(pending, owed));
+            SignalledStop begun = new SignalledStop(signal(site.stopSignal(), site.stopTimeout()), owed);
+            kept = true;
+            return Optional.of(begun);
         } catch (RuntimeException e) {
             log.error("cannot begin the stop of {} with the others; it stops on its own: {}", name(), e.toString(), e);
             return Optional.empty();
         } finally {
-            if (!handedOff) end(owed);
+            if (!kept) end(owed);
         }
     }
 
@@ -213,7 +212,16 @@ public final class Instance {
             this.owed = owed;
         }
 
-        /** Takes over the operation, finishes the stop like {@link #stop}, and ends the operation; once only. */
+        /** In the thread that signalled: STOPPING, then the operation is let go, still locked, for {@link #await}. */
+        void handOff() {
+            try {
+                announce(pending);
+            } finally {
+                operation.handOff();
+            }
+        }
+
+        /** Takes over the operation, finishes the stop like {@link #stop}, and ends the operation; once, after {@link #handOff}. */
         Result await() {
             if (!awaited.compareAndSet(false, true)) throw new IllegalStateException("the stop of " + name() + " is finished already");
             operation.takeOver();
@@ -706,14 +714,29 @@ public final class Instance {
     }
 
     /** A stop whose signal went out: what {@link #finishStop} needs. */
-    private record PendingStop(Child child, long beganNanos, Group.Termination termination) {}
+    private record PendingStop(Child child, long beganNanos, Signal signal, Duration timeout, Group.Termination termination) {}
 
-    /** STOPPING, and the stop signal to the main process and its group; never waits. */
+    /** The stop signal to the main process and its group, then STOPPING; never waits. */
     private PendingStop beginStop(Signal signal, Duration timeout) {
+        PendingStop stop = signal(signal, timeout);
+        announce(stop);
+        return stop;
+    }
+
+    /**
+     * The stop signal to the main process and its group, under the lock: the exit it brings is
+     * left to this operation whatever the state says meanwhile, so the state may follow
+     * ({@link #announce}) — in a stop of many instances, after all of them were signalled.
+     */
+    private PendingStop signal(Signal signal, Duration timeout) {
         Child child = current;
         long began = System.nanoTime();
-        moveTo(STOPPING, signal + " to pid " + child.pid() + " and its group" + (signal == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(timeout)));
-        return new PendingStop(child, began, new Group(child, context.watcher(), context.processes()).beginTermination(signal, timeout));
+        return new PendingStop(child, began, signal, timeout, new Group(child, context.watcher(), context.processes()).beginTermination(signal, timeout));
+    }
+
+    private void announce(PendingStop stop) {
+        moveTo(STOPPING, stop.signal() + " to pid " + stop.child().pid() + " and its group"
+                + (stop.signal() == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(stop.timeout())));
     }
 
     /** The rest of a stop: the other processes signalled, all of them gone (SIGKILL after the timeout), the port free, STOPPED. */
