@@ -57,6 +57,29 @@ public final class Processes {
         return centis * CLOCK_TICKS_PER_SECOND / 100;
     }
 
+    /**
+     * The pid the kernel gave out last in our pid namespace, to a process or a thread: the last
+     * field of /proc/loadavg ({@code 0.12 0.34 0.56 1/234 5678}). A process started in a nested
+     * namespace takes a pid in ours too. -1 when it cannot be read.
+     */
+    public static long lastStartedPid() {
+        byte[] buffer = new byte[128];
+        int length;
+        try (FileInputStream in = new FileInputStream("/proc/loadavg")) {
+            length = in.read(buffer);
+        } catch (IOException e) {
+            return -1;
+        }
+        int end = length;
+        while (end > 0 && (buffer[end - 1] == '\n' || buffer[end - 1] == ' ')) end--;
+        int start = end;
+        while (start > 0 && buffer[start - 1] >= '0' && buffer[start - 1] <= '9') start--;
+        if (start == end || (start > 0 && buffer[start - 1] != ' ')) return -1;
+        long pid = 0;
+        for (int i = start; i < end; i++) pid = pid * 10 + (buffer[i] - '0');
+        return pid;
+    }
+
     /** The command line, words joined by spaces, for messages; {@code [name]} for kernel threads and zombies. */
     public static String commandLine(long pid) {
         try {

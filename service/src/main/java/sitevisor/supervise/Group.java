@@ -57,7 +57,10 @@ final class Group {
             boolean belongs = (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
                     || p.sessionId() == child.groupId() || scan.descendsFrom(i, child.pid())))
                     || (!child.marker().isEmpty() && child.marker().equals(scan.markerOf(i)));
-            if (belongs) members.add(new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId()));
+            if (!belongs) continue;
+            // the table may be older than the question, when nothing started since: one of ours in it may have ended
+            ProcessIdentity member = new ProcessIdentity(p.pid(), p.startTicks(), ProcessIdentity.currentBootId());
+            if (member.isAlive()) members.add(member);
         }
         return members;
     }

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -68,6 +70,8 @@ class ProcessTableTest {
             marked.destroyForcibly().waitFor();
             unmarked.destroyForcibly().waitFor();
         }
+        // the next scan forgets them; one comes once any process has started since the last
+        new ProcessBuilder("true").start().waitFor();
         table.now();
         assertEquals(0, table.rememberedMarkers());
     }
@@ -93,6 +97,53 @@ class ProcessTableTest {
         assertTrue(scan.descendsFrom(6, 999), "its parent's parent, though that one is not in the scan");
         assertFalse(scan.descendsFrom(6, 100), "the chain breaks where the scan saw no parent");
         assertFalse(scan.descendsFrom(1, 100), "a parent does not descend from its child");
+    }
+
+    @Test
+    void whileNoProcessStartsTheLatestScanAnswersLaterQuestionsAndTheFirstNewPidBringsAFreshOne() {
+        AtomicLong lastPid = new AtomicLong(4000);
+        AtomicInteger scans = new AtomicInteger();
+        ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER", () -> {
+            scans.incrementAndGet();
+            return List.of(new ProcStat(100, "site", 'S', 1, 100, 100, 10));
+        }, lastPid::get);
+
+        ProcessTable.Scan first = table.now();
+        assertSame(first, table.now(), "a process started since the first scan?");
+        assertSame(first, table.now());
+        assertEquals(1, scans.get());
+
+        lastPid.set(4001);
+        ProcessTable.Scan second = table.now();
+        assertNotSame(first, second, "a process started, and the old table answered");
+        assertEquals(2, scans.get());
+        assertSame(second, table.now());
+    }
+
+    @Test
+    void whenTheLastPidIsUnknownEveryQuestionGetsAScanBegunAfterIt() {
+        AtomicInteger scans = new AtomicInteger();
+        ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER", () -> {
+            scans.incrementAndGet();
+            return List.of();
+        }, () -> -1);
+        table.now();
+        table.now();
+        assertEquals(2, scans.get());
+    }
+
+    @Test
+    void theLastPidGivenOutMovesWithEveryProcessStarted() throws Exception {
+        long before = Processes.lastStartedPid();
+        assertTrue(before > 0, "cannot read the last pid from /proc/loadavg");
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            long after = Processes.lastStartedPid();
+            assertNotEquals(before, after, "pid " + sleeper.pid() + " started and the last pid stayed " + before);
+            assertTrue(after >= sleeper.pid() || after < before, "the last pid " + after + " is before pid " + sleeper.pid() + ", which started before it was read");
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
     }
 
     @Test

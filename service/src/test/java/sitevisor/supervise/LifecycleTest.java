@@ -102,6 +102,30 @@ class LifecycleTest {
     }
 
     @Test
+    void aProcessTableReusedBecauseNothingStartedSinceStillEndsTheStopOnceItsProcessesAreGone() throws Exception {
+        // a table that says no process ever started since its first scan: every question after
+        // the first gets that scan, whose processes, the site's among them, all end in the stop
+        fixture.supervise("""
+                forking:
+                  command: [sh, -c, '(setsid sleep 1000 &); sleep 1000 & exec sleep 1001']
+                  startSeconds: 300ms
+                  stopTimeout: 2s
+                """, new ProcessTable(Group.MARKER_VARIABLE, Processes::all, () -> 4242));
+        Instance site = fixture.instance("forking");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long pid = site.status().pid();
+        TestProcesses.await("an orphaned escapee and two more", WAIT, () -> {
+            List<ProcStat> all = fixture.processes.alive();
+            return all.size() == 3 && all.stream().anyMatch(p -> p.sessionId() != pid && p.groupId() != pid && p.parentPid() != pid);
+        });
+
+        Instance.Result stopped = site.stop(Actor.operator("test"));
+
+        assertEquals(STOPPED, stopped.state(), "processes of the old table taken for survivors: " + stopped.message() + "\n" + fixture.events.describe());
+        assertEquals(List.of(), fixture.processes.alive(), "left behind after STOPPED");
+    }
+
+    @Test
     void foreignProcessOnTheSitesPortIsNamedAndSurvives() throws Exception {
         int port = freePort();
         Process foreign = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), "sitevisor.demo.DemoSite", Integer.toString(port), "foreign")
