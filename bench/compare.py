@@ -26,6 +26,9 @@ Measures (each repeated; medians with min-max; ratios sitevisor / peer):
   idle CPU      the daemon's CPU over idle windows (all its threads, from /proc schedstat)
   stop all      the stop-everything command until it returned and no site process is left
 
+The systems take turns, one cycle each, so that the two sides of a ratio are measured minutes
+apart at most on a machine whose speed drifts.
+
 Everything runs in a fresh temporary folder; every process this run starts carries that folder in
 its command line, and is stopped at the end, also on failure or Ctrl-C. Nothing else is touched.
 Peers come from bench/peers.sh (it says how it installs them); a peer that is missing is skipped.
@@ -526,42 +529,46 @@ def median_text(values, unit):
     return f"{middle:,.{digits}f} {unit} ({low:,.{digits}f}–{high:,.{digits}f})"
 
 
-def measure_system(system, rounds, cycles, idle_rounds, idle_seconds):
-    results = {key: [] for key in ("up", "ready", "status_cli", "status_http", "crash", "restart", "restart_slow",
-                                   "rss", "idle_cpu", "stop_all")}
+def new_results():
+    return {key: [] for key in ("up", "ready", "status_cli", "status_http", "crash", "restart", "restart_slow",
+                                "rss", "idle_cpu", "stop_all")}
+
+
+def measure_cycle(system, cycle, rounds, idle_rounds, idle_seconds, results):
+    """One start and stop all of every site; the first cycle also measures the running system.
+    Returns False when the system's stop all is too slow for more cycles."""
     sites = system.sites
     by_name = {site.name: site for site in sites}
-    for cycle in range(cycles):
-        deadline = time.monotonic() + 60
-        while not all(port_free(site.port) for site in sites):
-            if time.monotonic() > deadline:
-                raise RuntimeError("a site's port is held by something this run did not start")
-            time.sleep(0.05)
-        started = time.perf_counter()
-        system.start()
-        wait_all_answer(sites, time.monotonic() + UP_DEADLINE)
-        results["up"].append((time.perf_counter() - started) * 1000)
-        log(f"  {system.name}: all {len(sites)} up in {results['up'][-1]:,.0f} ms")
-        # every stop all is given to a system that takes commands, as an operator sees it: sitevisor
-        # opens its doors beside the sites' start, so at 300 sites they may open after the last site answers
-        if system.wait_ready(time.monotonic() + UP_DEADLINE):
-            results["ready"].append((time.perf_counter() - started) * 1000)
-        if cycle == 0:
-            measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
-        started = time.perf_counter()
-        system.stop_all()
-        deadline = time.monotonic() + 900
-        while processes_mentioning(str(system.work / "site.py")):
-            if time.monotonic() > deadline:
-                raise RuntimeError("sites still running 15 minutes after stop all")
-            time.sleep(0.01)
-        results["stop_all"].append((time.perf_counter() - started) * 1000)
-        log(f"  {system.name}: stop all in {results['stop_all'][-1]:,.0f} ms")
-        system.shutdown()
-        if results["stop_all"][-1] > 30_000:
-            log(f"  {system.name}: stop all took over 30 s; measured in fewer cycles")
-            break
-    return results
+    deadline = time.monotonic() + 60
+    while not all(port_free(site.port) for site in sites):
+        if time.monotonic() > deadline:
+            raise RuntimeError("a site's port is held by something this run did not start")
+        time.sleep(0.05)
+    started = time.perf_counter()
+    system.start()
+    wait_all_answer(sites, time.monotonic() + UP_DEADLINE)
+    results["up"].append((time.perf_counter() - started) * 1000)
+    log(f"  {system.name}: all {len(sites)} up in {results['up'][-1]:,.0f} ms")
+    # every stop all is given to a system that takes commands, as an operator sees it: sitevisor
+    # opens its doors beside the sites' start, so at 300 sites they may open after the last site answers
+    if system.wait_ready(time.monotonic() + UP_DEADLINE):
+        results["ready"].append((time.perf_counter() - started) * 1000)
+    if cycle == 0:
+        measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
+    started = time.perf_counter()
+    system.stop_all()
+    deadline = time.monotonic() + 900
+    while processes_mentioning(str(system.work / "site.py")):
+        if time.monotonic() > deadline:
+            raise RuntimeError("sites still running 15 minutes after stop all")
+        time.sleep(0.01)
+    results["stop_all"].append((time.perf_counter() - started) * 1000)
+    log(f"  {system.name}: stop all in {results['stop_all'][-1]:,.0f} ms")
+    system.shutdown()
+    if results["stop_all"][-1] > 30_000:
+        log(f"  {system.name}: stop all took over 30 s; measured in fewer cycles")
+        return False
+    return True
 
 
 def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results):
@@ -741,22 +748,28 @@ def main():
         shutil.copy(ROOT / "bench" / "site.py", work / "site.py")
         for size in sizes:
             sites = [Site(index) for index in range(size)]
-            results[size] = {}
-            for name in names:
-                log(f"== {size} sites under {name}")
-                system = kinds[name](work, sites)
-                try:
-                    results[size][name] = measure_system(system, args.rounds, args.cycles, args.idle_rounds,
-                                                         args.idle_seconds)
-                except Exception as failure:  # one system's failure leaves the others' figures standing
-                    log(f"  {name}: FAILED: {failure}")
-                    failures.append(f"{size} sites under {name}: {failure}")
-                    results[size][name] = {}
-                finally:
+            results[size] = {name: new_results() for name in names}
+            systems = {name: kinds[name](work, sites) for name in names}
+            # the systems take turns, a cycle each: on a shared machine the speed drifts within
+            # minutes, and each ratio should compare figures taken close together in time
+            going = list(names)
+            for cycle in range(args.cycles):
+                for name in list(going):
+                    log(f"== {size} sites under {name}, cycle {cycle + 1} of {args.cycles}")
+                    system = systems[name]
                     try:
-                        system.shutdown()
+                        if not measure_cycle(system, cycle, args.rounds, args.idle_rounds, args.idle_seconds, results[size][name]):
+                            going.remove(name)
+                    except Exception as failure:  # one system's failure leaves the others' figures standing
+                        log(f"  {name}: FAILED: {failure}")
+                        failures.append(f"{size} sites under {name}: {failure}")
+                        results[size][name] = {}
+                        going.remove(name)
                     finally:
-                        stop_leftovers(work)
+                        try:
+                            system.shutdown()
+                        finally:
+                            stop_leftovers(work)
                 # each system's files stay until the run ends: on ext4 without a journal, a file
                 # created within a minute or so of thousands deleted nearby costs about 0.7 ms of
                 # CPU (the kernel skips the inodes it freed recently), and a cleanup between two
