@@ -44,8 +44,8 @@ public final class Processes {
         // "12345.67 23456.78\n", read into a buffer of its size (a stop reads it once per site)
         byte[] buffer = new byte[64];
         int length;
-        try (FileInputStream in = new FileInputStream("/proc/uptime")) {
-            length = in.read(buffer);
+        try {
+            length = readSmallFile("/proc/uptime", buffer);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read /proc/uptime: " + e.getMessage(), e);
         }
@@ -65,8 +65,8 @@ public final class Processes {
     public static long lastStartedPid() {
         byte[] buffer = new byte[128];
         int length;
-        try (FileInputStream in = new FileInputStream("/proc/loadavg")) {
-            length = in.read(buffer);
+        try {
+            length = readSmallFile("/proc/loadavg", buffer);
         } catch (IOException e) {
             return -1;
         }
@@ -78,6 +78,13 @@ public final class Processes {
         long pid = 0;
         for (int i = start; i < end; i++) pid = pid * 10 + (buffer[i] - '0');
         return pid;
+    }
+
+    /** One read of a file of /proc shorter than the buffer; how many bytes it gave. */
+    private static int readSmallFile(String file, byte[] buffer) throws IOException {
+        try (FileInputStream in = new FileInputStream(file)) {
+            return in.read(buffer);
+        }
     }
 
     /** The command line, words joined by spaces, for messages; {@code [name]} for kernel threads and zombies. */

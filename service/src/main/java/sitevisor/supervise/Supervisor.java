@@ -276,7 +276,6 @@ public final class Supervisor implements AutoCloseable {
         return outcomes(instances, signalledFirst(instances, by, i -> i.stop(by, mode)), SiteState.STOPPED);
     }
 
-    /** Restarts every instance of every site at once, stopped ones included; a refusal is an outcome, never thrown. */
     /**
      * A stop of many instances, its signals sent first: each instance that can stop at once (no
      * other operation under way, no tasks to drain) gets its stop signal here, in this thread, one
@@ -298,6 +297,7 @@ public final class Supervisor implements AutoCloseable {
         };
     }
 
+    /** Restarts every instance of every site at once, stopped ones included; a refusal is an outcome, never thrown. */
     public List<Outcome> restartAll(Actor by) {
         return restartAll(by, StopMode.GRACEFUL);
     }

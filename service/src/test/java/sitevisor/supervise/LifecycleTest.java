@@ -81,12 +81,20 @@ class LifecycleTest {
 
     @Test
     void grandchildrenIncludingOneEscapedWithSetsidLeaveNothingBehind() throws Exception {
+        Instance site = forkingSiteWithAnEscapee(new ProcessTable(Group.MARKER_VARIABLE));
+
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
+        assertEquals(List.of(), fixture.processes.alive(), "left behind after STOPPED");
+    }
+
+    /** A site that leaves a grandchild outside its session and group, started, and that grandchild up beside two more of its processes. */
+    private Instance forkingSiteWithAnEscapee(ProcessTable table) throws Exception {
         fixture.supervise("""
                 forking:
                   command: [sh, -c, '(setsid sleep 1000 &); sleep 1000 & exec sleep 1001']
                   startSeconds: 300ms
                   stopTimeout: 2s
-                """);
+                """, table);
         Instance site = fixture.instance("forking");
         assertEquals(RUNNING, site.start(Actor.operator("test")).state());
         long pid = site.status().pid();
@@ -96,28 +104,14 @@ class LifecycleTest {
             List<ProcStat> all = fixture.processes.alive();
             return all.size() == 3 && all.stream().anyMatch(p -> p.sessionId() != pid && p.groupId() != pid && p.parentPid() != pid);
         });
-
-        assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
-        assertEquals(List.of(), fixture.processes.alive(), "left behind after STOPPED");
+        return site;
     }
 
     @Test
     void aProcessTableReusedBecauseNothingStartedSinceStillEndsTheStopOnceItsProcessesAreGone() throws Exception {
         // a table that says no process ever started since its first scan: every question after
         // the first gets that scan, whose processes, the site's among them, all end in the stop
-        fixture.supervise("""
-                forking:
-                  command: [sh, -c, '(setsid sleep 1000 &); sleep 1000 & exec sleep 1001']
-                  startSeconds: 300ms
-                  stopTimeout: 2s
-                """, new ProcessTable(Group.MARKER_VARIABLE, Processes::all, () -> 4242));
-        Instance site = fixture.instance("forking");
-        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
-        long pid = site.status().pid();
-        TestProcesses.await("an orphaned escapee and two more", WAIT, () -> {
-            List<ProcStat> all = fixture.processes.alive();
-            return all.size() == 3 && all.stream().anyMatch(p -> p.sessionId() != pid && p.groupId() != pid && p.parentPid() != pid);
-        });
+        Instance site = forkingSiteWithAnEscapee(new ProcessTable(Group.MARKER_VARIABLE, Processes::all, () -> 4242));
 
         Instance.Result stopped = site.stop(Actor.operator("test"));
 
