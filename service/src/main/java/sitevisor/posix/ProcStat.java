@@ -28,7 +28,7 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
         byte[] buffer = new byte[firstTryBytes];
         int length = readInto(pid, buffer);
         if (length == buffer.length && buffer.length < MAX_LINE_BYTES) return read(pid, new byte[MAX_LINE_BYTES]);
-        return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
+        return parseRead(pid, buffer, length);
     }
 
     /**
@@ -37,7 +37,11 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
      * made but the name: a scan of /proc reads this for every process on the machine.
      */
     static ProcStat read(long pid, byte[] buffer) {
-        int length = readInto(pid, buffer);
+        return parseRead(pid, buffer, readInto(pid, buffer));
+    }
+
+    /** What {@link #readInto} gave: null when the process was gone or the line did not fit the buffer. */
+    private static ProcStat parseRead(long pid, byte[] buffer, int length) {
         return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
     }
 
