@@ -178,9 +178,12 @@ class SchedulingTest {
         try (Assembly daemon = new Assembly(dir)) {
             Instant due = Instant.now().plusSeconds(3);
             StringBuilder sites = new StringBuilder();
+            // each site takes a second to stop: Quartz fires the five triggers one after another, a
+            // database round trip each, and on a loaded machine (the whole suite) they spread over
+            // more than the 0.3 s stop this had, so some found the window before them over already
             for (int i = 0; i < 5; i++) {
                 sites.append("s").append(i).append(":\n").append("""
-                          command: [sh, -c, 'trap "sleep 0.3; exit 0" TERM; sleep 1000 & wait']
+                          command: [sh, -c, 'trap "sleep 1; exit 0" TERM; sleep 1000 & wait']
                           startSeconds: 0s
                           maintenance: { cron: %s }
                         """.formatted(at(due)));
