@@ -17,7 +17,8 @@ Measures (each repeated; medians with min-max; ratios sitevisor / peer):
   status CLI    the operator's status command as a whole process
   status HTTP   one bulk read of every site's state: sitevisor's Jolokia read of Instances,
                 supervisord's XML-RPC getAllProcessInfo (PM2 has no HTTP interface)
-  crash         kill -9 of a site's process until its port answers from a new pid
+  crash         kill -9 of a site's process until its port answers from a new pid; in every
+                cycle, once the system shows every site running and 3 s have passed
   restart       the restart command for s0 (a whole process) until it returned and a new pid answers
   restart 1 s   a restart of a site that takes 1 s to stop, asked by a client already connected
                 (HTTP, XML-RPC, PM2's API), until a new pid answers; minus the direct floor, it is
@@ -64,6 +65,7 @@ SUPERVISOR_HTTP_PORT = 18791
 QUICK, SLOW = "s0", "s1"  # s0 stops at once; s1 (as every other site) takes 1 s
 STOP_SECONDS = 1
 UP_DEADLINE = 600
+CRASH_SETTLE_SECONDS = 3
 
 
 def log(message):
@@ -553,6 +555,8 @@ def measure_cycle(system, cycle, rounds, idle_rounds, idle_seconds, results):
     # opens its doors beside the sites' start, so at 300 sites they may open after the last site answers
     if system.wait_ready(time.monotonic() + UP_DEADLINE):
         results["ready"].append((time.perf_counter() - started) * 1000)
+    wait_all_running(system, len(sites))
+    measure_crashes(system, by_name, rounds, results)
     if cycle == 0:
         measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
     started = time.perf_counter()
@@ -571,21 +575,40 @@ def measure_cycle(system, cycle, rounds, idle_rounds, idle_seconds, results):
     return True
 
 
+def wait_all_running(system, count):
+    """Returns once the system's status shows every site running: answering is not yet running for
+    every system (supervisord waits out startsecs; sitevisor's readiness probe may not have looked
+    again yet), and a crash before that is a failed start, which each system handles its own way."""
+    argv = system.status_argv()
+    if not argv:
+        return
+    deadline = time.monotonic() + 120
+    while True:
+        code, output = run_quiet(argv, env=system.env)
+        running = system.running_in_status(output)
+        if code == 0 and running == count:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{system.name} status shows {running} of {count} running (exit {code}): "
+                               f"{output[-500:]}")
+        time.sleep(0.2)
+
+
+def measure_crashes(system, by_name, rounds, results):
+    """In every cycle, so that a ratio's two sides come from the same minutes and a handful of
+    slow samples in one cycle cannot carry the median. Each crash hits another site: sitevisor
+    backs off a second crash of a site within a minute. The settle lets each system finish what
+    it does after a start (sitevisor's last readiness probes, PM2's and supervisord's bookkeeping)."""
+    time.sleep(CRASH_SETTLE_SECONDS)
+    victims = [site for site in by_name.values() if site.name not in (QUICK, SLOW)][:rounds]
+    for site in victims:
+        results["crash"].append(system.crash(site, time.monotonic() + 60))
+    log(f"  {system.name}: crash recovery {median_text(results['crash'], 'ms')}")
+
+
 def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results):
-    count = len(by_name)
     argv = system.status_argv()
     if argv:
-        # answering is not yet running for every system (supervisord waits out startsecs)
-        deadline = time.monotonic() + 120
-        while True:
-            code, output = run_quiet(argv, env=system.env)
-            running = system.running_in_status(output)
-            if code == 0 and running == count:
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{system.name} status shows {running} of {count} running (exit {code}): "
-                                   f"{output[-500:]}")
-            time.sleep(0.2)
         results["status_cli"] = [timed(argv, env=system.env) for _ in range(rounds)]
     read = system.bulk_read()
     if read:
@@ -594,11 +617,6 @@ def measure_running(system, by_name, rounds, idle_rounds, idle_seconds, results)
             started = time.perf_counter()
             read()
             results["status_http"].append((time.perf_counter() - started) * 1000)
-    # each crash hits another site: sitevisor backs off a second crash of a site within a minute
-    victims = [site for site in by_name.values() if site.name not in (QUICK, SLOW)][:rounds]
-    for site in victims:
-        results["crash"].append(system.crash(site, time.monotonic() + 60))
-    log(f"  {system.name}: crash recovery {median_text(results['crash'], 'ms')}")
     quick, slow = by_name[QUICK], by_name[SLOW]
     argv = system.restart_argv(quick)
     for _ in range(rounds):
