@@ -101,10 +101,12 @@ class SchedulingTest {
     @Test
     void aTriggerFiringDuringADrainStartsNothingAndRunOnceRunsItOnceAfterwardsSkipNever() throws Exception {
         try (Assembly daemon = new Assembly(dir)) {
-            Instant due = Instant.now().plusSeconds(3);
+            // cron has whole seconds: the triggers fire at due's second, which the setup (the history,
+            // Quartz, the site) has several seconds to beat even on a loaded machine
+            Instant due = Instant.now().plusSeconds(7).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             daemon.write("", "blog:\n" + SITE.indent(2) + """
                       tasks:
-                        slow: { cron: %s, command: [sh, -c, "echo slow-begin; sleep 5; echo slow-end"] }
+                        slow: { cron: %s, command: [sh, -c, "echo slow-begin; sleep 9; echo slow-end"] }
                         once: { cron: %s, command: [sh, -c, "echo once-ran"], missed: run-once }
                         never: { cron: %s, command: [sh, -c, "echo never-ran"], missed: skip }
                     """.formatted(never(), at(due), at(due)));
@@ -157,7 +159,7 @@ class SchedulingTest {
                     """.formatted(never()));
             daemon.start();
             long pidBefore = daemon.supervisor.instances("blog").get(0).status().pid();
-            Instant at = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Instant at = Instant.now().plusSeconds(12).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             daemon.scheduler().scheduleMaintenance("blog", at, "operator test");
 
             daemon.crash();
@@ -165,7 +167,7 @@ class SchedulingTest {
             assertEquals(pidBefore, daemon.supervisor.instances("blog").get(0).status().pid(), "the site was adopted, not restarted");
             assertEquals(at, daemon.scheduler().nextMaintenance("blog").orElseThrow(), "the window is still set");
 
-            Await.until("the window restarted the site", Duration.ofSeconds(20), () -> daemon.wasRecorded("blog", "maintenance done", r -> true));
+            Await.until("the window restarted the site", Duration.ofSeconds(30), () -> daemon.wasRecorded("blog", "maintenance done", r -> true));
             long pidAfter = daemon.supervisor.instances("blog").get(0).status().pid();
             assertNotEquals(pidBefore, pidAfter, "a new process after the maintenance restart");
             assertEquals(SiteState.RUNNING, daemon.supervisor.siteState("blog"));
@@ -176,7 +178,7 @@ class SchedulingTest {
     @Test
     void fiveSitesInOneWindowWithMaxConcurrentOneRestartOneAfterAnother() throws Exception {
         try (Assembly daemon = new Assembly(dir)) {
-            Instant due = Instant.now().plusSeconds(3);
+            Instant due = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             StringBuilder sites = new StringBuilder();
             // each site takes a second to stop, so the five due together overlap; how many find
             // another window under way when they fire is up to the machine: Quartz fires the five

@@ -49,7 +49,7 @@ class DemoSiteTest {
         Child site = Child.start(children, "slowsite", 20);
         awaitTrue("/health answers 200", Duration.ofSeconds(10), () -> tryGet(site.port, "/health").status == 200);
 
-        CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(site.port, "/slow?seconds=2"));
+        CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(site.port, "/slow?seconds=5"));
         awaitTrue("the slow request is in flight", Duration.ofSeconds(10),
                 () -> get(site.port, "/").body.contains("in flight 1\n"));
 
@@ -61,10 +61,10 @@ class DemoSiteTest {
 
         Response response = slow.get(20, TimeUnit.SECONDS);
         assertEquals(200, response.status);
-        assertEquals("done after 2s\n", response.body);
+        assertEquals("done after 5s\n", response.body);
         assertTrue(site.process.waitFor(20, TimeUnit.SECONDS), "site exits after the drain");
         assertEquals(0, site.process.exitValue(), "exit code after SIGTERM; output:\n" + site.output());
-        site.awaitLine(Pattern.compile("GET /slow\\?seconds=2 200 \\d+ms"));
+        site.awaitLine(Pattern.compile("GET /slow\\?seconds=5 200 \\d+ms"));
         site.awaitLine(Pattern.compile("stopped: slowsite after finishing 1 in-flight requests"));
     }
 
@@ -91,7 +91,7 @@ class DemoSiteTest {
             // A first request makes sure the server has taken the connection before the stop.
             Response first = exchange(keptAlive, "/health", false);
             assertEquals(200, first.status);
-            CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(site.port, "/slow?seconds=2"));
+            CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(site.port, "/slow?seconds=5"));
             awaitTrue("the slow request is in flight", Duration.ofSeconds(10),
                     () -> get(site.port, "/").body.contains("in flight 1\n"));
 

@@ -56,9 +56,7 @@ class AllSitesTest {
         supervisor.startUp();
         assertEquals(3, supervisor.all().stream().filter(i -> i.state() == RUNNING).count(), fixture.events.describe());
 
-        long began = System.nanoTime();
         List<Outcome> outcomes = supervisor.stopAll(OPERATOR);
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
 
         assertEquals(List.of("one", "two", "three"), outcomes.stream().map(Outcome::site).toList());
         assertTrue(outcomes.stream().allMatch(o -> o.ok() && o.state() == STOPPED), outcomes.toString());
@@ -72,7 +70,6 @@ class AllSitesTest {
         Instant lastBegan = stopping.values().stream().max(Comparator.naturalOrder()).orElseThrow();
         Instant firstEnded = stopped.values().stream().min(Comparator.naturalOrder()).orElseThrow();
         assertTrue(lastBegan.isBefore(firstEnded), "the stops did not overlap\n" + fixture.events.describe());
-        assertTrue(tookMillis < 2500, "three one-second stops took " + tookMillis + " ms");
         assertEquals(0, fixture.processesAlive());
     }
 
