@@ -521,14 +521,20 @@ class Pm2(System):
         return True
 
 
+def number(value, digits):
+    """With thousands separators; a value that rounds to zero has no sign (an overhead of -0.3 ms is 0)."""
+    text = f"{value:,.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text.replace(",", "")) == 0 else text
+
+
 def median_text(values, unit):
     if not values:
         return "—"
     digits = 2 if unit == "%" else 0 if unit == "ms" else 1
     low, middle, high = min(values), statistics.median(values), max(values)
     if len(values) == 1:
-        return f"{middle:,.{digits}f} {unit}"
-    return f"{middle:,.{digits}f} {unit} ({low:,.{digits}f}–{high:,.{digits}f})"
+        return f"{number(middle, digits)} {unit}"
+    return f"{number(middle, digits)} {unit} ({number(low, digits)}–{number(high, digits)})"
 
 
 def new_results():
@@ -672,7 +678,7 @@ def with_overhead(results):
 def ratio_text(mine, theirs):
     if not mine or not theirs or statistics.median(theirs) <= 0:
         return "—"
-    return f"{statistics.median(mine) / statistics.median(theirs):.2f}"
+    return number(statistics.median(mine) / statistics.median(theirs), 2)
 
 
 def report(results, machine, names):
@@ -704,9 +710,9 @@ def report(results, machine, names):
                     continue
                 medians = [statistics.median(value) for value in values]
                 digits = 2 if unit == "%" else 0 if unit == "ms" else 1
-                factor = f"{medians[-1] / medians[0]:.2f}" if medians[0] > 0 else "—"
+                factor = number(medians[-1] / medians[0], 2) if medians[0] > 0 else "—"
                 lines.append(f"| {label} | {labels[name]} | "
-                             + " | ".join(f"{m:,.{digits}f} {unit}" for m in medians) + f" | {factor} |")
+                             + " | ".join(f"{number(m, digits)} {unit}" for m in medians) + f" | {factor} |")
         lines.append("")
     return "\n".join(lines)
 
