@@ -122,6 +122,23 @@ class CliIT {
     }
 
     @Test
+    void theDaemonAndTheClientRunOnClassArchivesWrittenAfterTheBuild() throws Exception {
+        Path target = LAUNCHER.getParent().getParent().resolve("service/target");
+        Process daemon = startDaemon();
+        assertEquals(0, cli("status").exitCode());
+        Path daemonArchive = target.resolve("sitevisor-daemon.jsa");
+        assertTrue(Files.getLastModifiedTime(daemonArchive).compareTo(Files.getLastModifiedTime(target.resolve("sitevisor.jar"))) > 0,
+                "the daemon's archive is newer than the jar");
+        assertTrue(Files.readString(Path.of("/proc/" + daemon.pid() + "/maps")).contains(daemonArchive.toString()),
+                "the daemon maps " + daemonArchive);
+        assertTrue(Files.exists(target.resolve("sitevisor-client.jsa")), "the client's archive was written");
+        try (var leftovers = Files.list(target)) {
+            assertTrue(leftovers.noneMatch(file -> file.getFileName().toString().matches("sitevisor-(daemon|client)\\.jsa\\..*")),
+                    "no half-written archive is left");
+        }
+    }
+
+    @Test
     void statusShowsEveryInstanceAndRestartGivesANewPidThatServes() throws Exception {
         startDaemon();
         Run status = cli("status");
