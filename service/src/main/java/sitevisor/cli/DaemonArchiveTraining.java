@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 
 /**
  * Runs the daemon once on a throwaway home — one site, the history, the HTTP agent — gives it a
- * status, a restart and a stop all through the client, then stops it as SIGTERM does, so that the
+ * status, a restart, a stop all and a start all through the client, then stops it as SIGTERM does, so that the
  * JVM that runs this with {@code -XX:ArchiveClassesAtExit} archives the classes a real start loads
  * (AppCDS). {@code bin/sitevisor} does it before the first {@code run} after each build: with the
  * archive the classes are mapped, not read, parsed and verified while the sites start (300 sites
