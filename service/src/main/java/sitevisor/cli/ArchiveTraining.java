@@ -50,9 +50,14 @@ public final class ArchiveTraining {
             Cli.run(new String[]{"tasks", "blog", "-c", config.toString()}, discard, discard);
             answering.join(5000);
         } finally {
-            try (Stream<Path> files = Files.walk(home)) {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-            }
+            deleteTree(home);
+        }
+    }
+
+    /** A training's temporary folder and all in it; what cannot be removed stays. */
+    static void deleteTree(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
         }
     }
 

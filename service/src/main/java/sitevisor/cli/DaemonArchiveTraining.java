@@ -12,9 +12,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Runs the daemon once on a throwaway home — one site, the history, the HTTP agent — gives it a
@@ -38,9 +36,7 @@ public final class DaemonArchiveTraining {
         try {
             trained = train(home);
         } finally {
-            try (Stream<Path> files = Files.walk(home)) {
-                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-            }
+            ArchiveTraining.deleteTree(home);
         }
         // an exit, not a return: no thread the daemon left behind may hold bin/sitevisor's `run` up
         System.exit(trained ? 0 : 1);

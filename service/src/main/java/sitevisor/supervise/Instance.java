@@ -181,8 +181,8 @@ public final class Instance {
      * {@link #stop}. Otherwise does nothing and returns empty, and the caller stops it as usual.
      */
     Optional<SignalledStop> signalStop(Actor by) {
-        if (!operation.tryLock()) return Optional.empty();
-        DeferredWaits owed = waits = DeferredWaits.collecting();
+        DeferredWaits owed = tryBegin();
+        if (owed == null) return Optional.empty();
         boolean kept = false;
         try {
             if (state != RUNNING || context.tasks().hasTasks(site.name())) return Optional.empty();
@@ -794,6 +794,15 @@ public final class Instance {
     /** Takes the operation lock; the waits the operation's events leave are due in {@link #end}. */
     private DeferredWaits begin() {
         operation.lock();
+        return collectWaits();
+    }
+
+    /** {@link #begin} when no other operation holds the instance; null, and nothing begun, when one does. */
+    private DeferredWaits tryBegin() {
+        return operation.tryLock() ? collectWaits() : null;
+    }
+
+    private DeferredWaits collectWaits() {
         waits = DeferredWaits.collecting();
         return waits;
     }
