@@ -2,14 +2,18 @@ package sitevisor.posix;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -23,6 +27,18 @@ import java.util.function.Supplier;
  */
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
+    /**
+     * How long a process found in the midst of its exec is waited for. The new program's
+     * environment is laid out within some microseconds, a few milliseconds when the machine is
+     * busy; a process still in its exec after this is asked again by the next scan.
+     */
+    static final Duration EXEC_SETTLE = Duration.ofMillis(100);
+    private static final Duration EXEC_POLL = Duration.ofMillis(1);
+
+    /** Reads a process's environment: /proc/PID/environ, or a test's stand-in. */
+    interface Environments {
+        byte[] read(long pid) throws IOException;
+    }
 
     /** A process, told from a later one with the same pid by its start time. */
     private record Key(long pid, long startTicks) {}
@@ -30,6 +46,7 @@ public final class ProcessTable {
     private final byte[] prefix;
     private final Supplier<List<ProcStat>> scan;
     private final LongSupplier lastStartedPid;
+    private final Environments environments;
     private final Object lock = new Object();
     private final Map<Key, String> markers = new ConcurrentHashMap<>();
     private Scan latest;
@@ -52,9 +69,14 @@ public final class ProcessTable {
      * @param lastStartedPid the pid the machine gave out last ({@link Processes#lastStartedPid}); -1 when unknown
      */
     public ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid) {
+        this(markerVariable, scan, lastStartedPid, pid -> Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")));
+    }
+
+    ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid, Environments environments) {
         this.prefix = (markerVariable + "=").getBytes(StandardCharsets.UTF_8);
         this.scan = scan;
         this.lastStartedPid = lastStartedPid;
+        this.environments = environments;
     }
 
     /**
@@ -183,25 +205,52 @@ public final class ProcessTable {
         return scan.lastPidBefore >= 0 && scan.lastPidBefore == lastStartedPid.getAsLong();
     }
 
-    /** The value of the marker variable in the process's environment; empty when it has none or it cannot be read. */
+    /**
+     * The value of the marker variable in the process's environment; empty when it has none, it
+     * cannot be read, or the process is ending. Only an answer from an environment in place is
+     * remembered: while a process execs, its environment reads empty for a moment, and one
+     * remembered then as "no marker" would hide a site's process from its stop for good.
+     */
     public String markerOf(ProcStat process) {
         // read outside the map's locks (computeIfAbsent holds one while it computes); two callers
         // asking at once may both read the file, and both find the same value
         Key key = new Key(process.pid(), process.startTicks());
         String known = markers.get(key);
         if (known != null) return known;
-        String read = readMarker(process.pid());
+        // a zombie or a kernel thread has no environment, and will never have one
+        String read = process.isZombie() || process.isKernelThread() ? "" : readMarker(process);
+        if (read == null) return "";
         String raced = markers.putIfAbsent(key, read);
         return raced != null ? raced : read;
     }
 
-    private String readMarker(long pid) {
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
-        } catch (IOException | SecurityException unreadable) {
-            return "";
+    /** The marker, or "" for none; null when the process ends first, or its exec does not finish within {@link #EXEC_SETTLE}. */
+    private String readMarker(ProcStat process) {
+        long deadline = System.nanoTime() + EXEC_SETTLE.toNanos();
+        while (true) {
+            byte[] raw;
+            try {
+                raw = environments.read(process.pid());
+            } catch (AccessDeniedException closed) {
+                // another user's process, or a setuid program: its marker cannot be known, for good
+                return "";
+            } catch (IOException gone) {
+                raw = new byte[0];
+            }
+            if (raw.length > 0) return markerIn(raw);
+            // empty: an exec under way, a process on its way out, or one with no environment at all
+            Optional<ProcStat.WithEnvironment> now = ProcStat.readWithEnvironment(process.pid());
+            if (now.isEmpty()) return null;
+            ProcStat stat = now.get().stat();
+            if (stat.startTicks() != process.startTicks() || stat.isZombie() || stat.isExiting()) return null;
+            if (now.get().environmentIsEmpty()) return "";
+            // the environment is being laid out, or was laid out since the read: read it again
+            if (System.nanoTime() - deadline >= 0) return null;
+            LockSupport.parkNanos(EXEC_POLL.toNanos());
         }
+    }
+
+    private String markerIn(byte[] raw) {
         // entries are NAME=value, each ended by a NUL; only the marker's is made into text
         int start = 0;
         for (int i = 0; i <= raw.length; i++) {

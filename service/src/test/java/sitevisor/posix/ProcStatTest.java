@@ -3,6 +3,7 @@ package sitevisor.posix;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,35 @@ class ProcStatTest {
         assertEquals(4242, stat.groupId());
         assertEquals(4200, stat.sessionId());
         assertEquals(987654, stat.startTicks());
+        assertEquals(4194560, stat.flags());
+        assertFalse(stat.isKernelThread());
+        assertFalse(stat.isExiting());
+    }
+
+    @Test
+    void readsWhereTheEnvironmentLiesFromTheEndOfTheLine() {
+        String cat = "22672 (cat) R 22670 22670 19607 0 -1 4194304 99 0 0 0 0 0 0 0 20 0 1 0 6561594 3133440 417 "
+                + "18446744073709551615 94313288183808 94313288203689 140727887329472 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 "
+                + "94313288219696 94313288221312 94313887141888 140727887334112 140727887334132 140727887334132 140727887335403 0\n";
+        ProcStat.WithEnvironment read = ProcStat.parseWithEnvironment(22672, cat);
+        assertEquals(6561594, read.stat().startTicks());
+        assertEquals(140727887334132L, read.environmentStart());
+        assertEquals(140727887335403L, read.environmentEnd());
+        assertFalse(read.environmentIsEmpty());
+        // in the midst of an exec both read 0: not known to be empty
+        assertFalse(ProcStat.parseWithEnvironment(4242, LINE).environmentIsEmpty());
+    }
+
+    @Test
+    void tellsAKernelThreadAndAProcessOnItsWayOut() {
+        assertTrue(ProcStat.parse(2, "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 3 0 0 18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 0 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n").isKernelThread());
+        assertTrue(ProcStat.parse(4242, LINE.replace(" 4194560 ", " 4194564 ")).isExiting());
+    }
+
+    @Test
+    void readsWhereThisVeryProcesssEnvironmentLies() {
+        ProcStat.WithEnvironment self = ProcStat.readWithEnvironment(ProcessHandle.current().pid()).orElseThrow();
+        assertTrue(self.environmentEnd() > self.environmentStart(), self.toString());
     }
 
     @Test

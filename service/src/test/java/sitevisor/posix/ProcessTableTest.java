@@ -3,13 +3,18 @@ package sitevisor.posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -76,17 +81,103 @@ class ProcessTableTest {
         assertEquals(0, table.rememberedMarkers());
     }
 
+    /**
+     * While a process execs, its environment reads empty for a moment: the new program's is not
+     * laid out yet. Taken as "no marker", and remembered, it would hide a daemonized site's
+     * process from its stop for the rest of its life.
+     */
+    @Test
+    void anEnvironmentThatReadsEmptyWhileItIsInPlaceIsReadAgain() throws Exception {
+        Process marked = startMarked("abc-123");
+        try {
+            AtomicInteger reads = new AtomicInteger();
+            ProcessTable table = tableReading(pid -> reads.incrementAndGet() <= 3 ? new byte[0] : realEnvironment(pid));
+            assertEquals("abc-123", table.markerOf(statOf(marked)));
+            assertEquals(4, reads.get());
+        } finally {
+            marked.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aMarkerThatCannotBeToldIsNotRemembered() throws Exception {
+        Process marked = startMarked("abc-123");
+        try {
+            AtomicBoolean blank = new AtomicBoolean(true);
+            ProcessTable table = tableReading(pid -> blank.get() ? new byte[0] : realEnvironment(pid));
+            assertEquals("", table.markerOf(statOf(marked)));
+            assertEquals(0, table.rememberedMarkers(), "an answer that was never read was remembered");
+            blank.set(false);
+            assertEquals("abc-123", table.markerOf(statOf(marked)));
+        } finally {
+            marked.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aProcessWithNoEnvironmentAtAllHasNoMarkerForGood() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("/bin/sleep", "30");
+        builder.environment().clear();
+        Process bare = builder.start();
+        try {
+            AtomicInteger reads = new AtomicInteger();
+            ProcessTable table = tableReading(pid -> {
+                reads.incrementAndGet();
+                return realEnvironment(pid);
+            });
+            assertEquals("", table.markerOf(statOf(bare)));
+            assertEquals(1, table.rememberedMarkers(), "an environment laid out empty is an answer");
+            assertEquals(1, reads.get());
+        } finally {
+            bare.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aZombieOrAKernelThreadIsNotReadAtAll() {
+        ProcessTable table = tableReading(pid -> {
+            throw new AssertionError("read the environment of pid " + pid);
+        });
+        assertEquals("", table.markerOf(new ProcStat(4000, "gone", 'Z', 1, 4000, 4000, 0, 10)));
+        assertEquals("", table.markerOf(new ProcStat(4001, "kworker/0:1", 'I', 2, 0, 0, 0x208060, 11)));
+    }
+
+    private static Process startMarked(String marker) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("sleep", "30");
+        builder.environment().put("SITEVISOR_TEST_MARKER", marker);
+        return builder.start();
+    }
+
+    private static ProcessTable tableReading(ProcessTable.Environments environments) {
+        return new ProcessTable("SITEVISOR_TEST_MARKER", Processes::all, Processes::lastStartedPid, environments);
+    }
+
+    private static byte[] realEnvironment(long pid) throws IOException {
+        return Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+    }
+
+    /** The process as a scan saw it once it runs its program (before its exec it is a copy of the JVM). */
+    private static ProcStat statOf(Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Optional<ProcStat> stat = ProcStat.read(process.pid());
+            if (stat.isPresent() && stat.get().name().equals("sleep")) return stat.get();
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("pid " + process.pid() + " did not exec sleep within 10 s");
+    }
+
     @Test
     void aScanKnowsEachProcesssAncestorsAsFarAsItSawThem() {
         // pid, name, state, parent, group, session, start
         List<ProcStat> table = List.of(
-                new ProcStat(1, "init", 'S', 0, 1, 1, 1),
-                new ProcStat(100, "site", 'S', 1, 100, 100, 10),
-                new ProcStat(101, "worker", 'S', 100, 100, 100, 11),
-                new ProcStat(102, "grandchild", 'S', 101, 102, 102, 12),
-                new ProcStat(103, "orphan", 'S', 1, 103, 103, 13),
-                new ProcStat(104, "parent unseen", 'S', 999, 104, 104, 14),
-                new ProcStat(105, "below unseen", 'S', 104, 104, 104, 15));
+                new ProcStat(1, "init", 'S', 0, 1, 1, 0, 1),
+                new ProcStat(100, "site", 'S', 1, 100, 100, 0, 10),
+                new ProcStat(101, "worker", 'S', 100, 100, 100, 0, 11),
+                new ProcStat(102, "grandchild", 'S', 101, 102, 102, 0, 12),
+                new ProcStat(103, "orphan", 'S', 1, 103, 103, 0, 13),
+                new ProcStat(104, "parent unseen", 'S', 999, 104, 104, 0, 14),
+                new ProcStat(105, "below unseen", 'S', 104, 104, 104, 0, 15));
         ProcessTable.Scan scan = new ProcessTable("SITEVISOR_TEST_MARKER", () -> table).now();
         assertEquals(table, scan.processes());
         assertTrue(scan.descendsFrom(1, 1), "a child of init");
@@ -105,7 +196,7 @@ class ProcessTableTest {
         AtomicInteger scans = new AtomicInteger();
         ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER", () -> {
             scans.incrementAndGet();
-            return List.of(new ProcStat(100, "site", 'S', 1, 100, 100, 10));
+            return List.of(new ProcStat(100, "site", 'S', 1, 100, 100, 0, 10));
         }, lastPid::get);
 
         ProcessTable.Scan first = table.now();
