@@ -31,6 +31,12 @@ final class Readiness {
     private static final long MAX_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long PROBE_BUDGET_NANOS_PER_INSTANCE = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long MAX_SHARED_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    /**
+     * How often an instance that only has to stay up looks whether a stop was asked for. It
+     * waited out its whole {@code startSeconds} before, and held its stop, a reload or a stop all
+     * that long.
+     */
+    private static final long STOP_LOOK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Instances of every site probing now. */
     private static final AtomicInteger probing = new AtomicInteger();
 
@@ -51,14 +57,7 @@ final class Readiness {
     /** Waits, at most {@code startTimeout}, and gives way at once when the process ends or a stop is asked for. */
     Outcome await(Child child, BooleanSupplier stopRequested) {
         try {
-            if (port == 0 && health.isEmpty()) {
-                try {
-                    child.exit().get(startSeconds.toNanos(), TimeUnit.NANOSECONDS);
-                    return Outcome.EXITED;
-                } catch (TimeoutException stayedUp) {
-                    return stopRequested.getAsBoolean() ? Outcome.STOP_REQUESTED : Outcome.READY;
-                }
-            }
+            if (port == 0 && health.isEmpty()) return stayUp(child, stopRequested);
             probing.incrementAndGet();
             try {
                 return probe(child, stopRequested);
@@ -70,6 +69,22 @@ final class Readiness {
             return Outcome.STOP_REQUESTED;
         } catch (ExecutionException impossible) {
             return Outcome.EXITED;
+        }
+    }
+
+    /** Ready once the process stayed up {@code startSeconds}; a stop asked for meanwhile is seen within {@link #STOP_LOOK_NANOS}. */
+    private Outcome stayUp(Child child, BooleanSupplier stopRequested) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + startSeconds.toNanos();
+        while (true) {
+            if (stopRequested.getAsBoolean()) return Outcome.STOP_REQUESTED;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return Outcome.READY;
+            try {
+                child.exit().get(Math.min(left, STOP_LOOK_NANOS), TimeUnit.NANOSECONDS);
+                return Outcome.EXITED;
+            } catch (TimeoutException stillUp) {
+                // look for a stop, then wait on
+            }
         }
     }
 

@@ -215,14 +215,15 @@ class ReloadTest {
         Supervisor supervisor = fixture.supervise("""
                 slow:
                   command: [sleep, "1001"]
-                  startSeconds: 3s
+                  startSeconds: 60s
                   autostart: false
                 """);
         CompletableFuture<Instance.Result> starting = CompletableFuture.supplyAsync(() -> supervisor.start("slow", OPERATOR).get(0));
         try {
             LifecycleEvent spawned = fixture.events.awaitState("slow", STARTING, WAIT);
             fixture.rewrite("");
-            ReloadReport report = supervisor.reload(OPERATOR);
+            // well within the 60 s the start would wait for the site to stay up
+            ReloadReport report = CompletableFuture.supplyAsync(() -> supervisor.reload(OPERATOR)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             assertEquals(List.of("slow"), report.removed());
             assertEquals(STARTING, starting.get(WAIT.toSeconds(), TimeUnit.SECONDS).state(), "the start gave way to the reload's stop");
