@@ -154,7 +154,7 @@ class QueryPlanTest {
             statement.execute("DELETE FROM events WHERE reason = 'during pruning'");
         }
 
-        assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
+        assertTrue(tookMillis < 20_000, "took " + tookMillis + " ms");
         // the rows beyond the count when it was taken: the 10,000 and those appended before it
         long appendedBeforeTheCount = pruned.byCount() - 10_000;
         assertTrue(appendedBeforeTheCount >= 0 && appendedBeforeTheCount <= committed.get(), pruned.toString());

@@ -218,8 +218,8 @@ class CliIT {
     @Test
     void logsPrintsTheLastLinesOfEveryInstanceAndFollowsNewOnes() throws Exception {
         startDaemon();
-        Await.until("both workers wrote", WAIT, () -> Files.exists(dir.resolve("var/logs/worker/worker-1.log"))
-                && Files.readString(dir.resolve("var/logs/worker/worker-1.log")).contains("up"));
+        Await.until("both workers wrote", WAIT, () -> wroteUp(dir.resolve("var/logs/worker/worker-0.log"))
+                && wroteUp(dir.resolve("var/logs/worker/worker-1.log")));
         Run logs = cli("logs", "worker", "-n", "1");
         assertEquals(0, logs.exitCode(), logs.toString());
         assertEquals("==> worker-0.log <==\nworker 0 up\n\n==> worker-1.log <==\nworker 1 up\n", logs.out());
@@ -234,6 +234,10 @@ class CliIT {
         long newPid = pidOf("web", 0);
         Await.until("the new process's first line followed", WAIT, () -> Files.readString(followed).contains("pid " + newPid));
         follow.destroy();
+    }
+
+    private static boolean wroteUp(Path log) throws IOException {
+        return Files.exists(log) && Files.readString(log).contains("up");
     }
 
     private static String sleeper(String name, int seconds) {

@@ -201,7 +201,7 @@ class LifecycleTest {
     void siteThatKeepsCrashingAfterRunningIsSlowedDownThenStopped() throws Exception {
         fixture.supervise("""
                 flapping:
-                  command: [sh, -c, 'sleep 0.15; exit 1']
+                  command: [sh, -c, 'sleep 0.5; exit 1']
                   startSeconds: 50ms
                   restartLimit: 3
                   restartWindow: 1m
@@ -222,7 +222,7 @@ class LifecycleTest {
     void cleanExitStaysExitedUnderOnFailure() throws Exception {
         fixture.supervise("""
                 oneshot:
-                  command: [sh, -c, 'sleep 0.2; exit 0']
+                  command: [sh, -c, 'sleep 0.5; exit 0']
                   startSeconds: 50ms
                 """);
         Instance site = fixture.instance("oneshot");
