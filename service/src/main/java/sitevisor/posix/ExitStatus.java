@@ -23,7 +23,7 @@ public record ExitStatus(int exitCode, int signal, boolean known) {
      */
     public static Optional<ExitStatus> reap(long pid) {
         int[] status = new int[1];
-        int rc = Native.POSIX.waitpid((int) pid, status, WNOHANG);
+        int rc = Native.posix().waitpid((int) pid, status, WNOHANG);
         if (rc == pid) return Optional.of(fromWaitStatus(status[0]));
         if (rc < 0) return Optional.of(UNKNOWN); // not our child (any more)
         return Optional.empty();

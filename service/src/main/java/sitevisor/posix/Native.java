@@ -23,10 +23,19 @@ public final class Native {
 
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-    static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+
+    /**
+     * jnr-posix's bindings, made when first asked for. A spawn needs only {@link #LIBC}; these are
+     * first needed by a signal or a reap, and making them loads about 440 classes (100-130 ms on
+     * this project's 2-core machines) that the daemon's first spawn waited for when they were
+     * made with the rest.
+     */
+    private static final class Posix {
+        static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+    }
 
     public static POSIX posix() {
-        return POSIX;
+        return Posix.POSIX;
     }
 
     private Native() {}
