@@ -65,15 +65,19 @@ public record ProcStat(long pid, String name, char state, long parentPid, long g
 
     /** What {@link #readInto} gave: null when the process was gone or the line did not fit the buffer. */
     private static ProcStat parseRead(long pid, byte[] buffer, int length) {
-        return length <= 0 || length == buffer.length ? null : parse(pid, buffer, length);
+        return isWholeLine(buffer, length) ? parse(pid, buffer, length) : null;
+    }
+
+    /** Whether {@link #readInto} gave a whole line: the process was there, and its line fit the buffer. */
+    private static boolean isWholeLine(byte[] buffer, int length) {
+        return length > 0 && length < buffer.length;
     }
 
     /** The process with the bounds of its environment; empty when it is gone. */
     public static Optional<WithEnvironment> readWithEnvironment(long pid) {
         byte[] buffer = new byte[MAX_LINE_BYTES];
         int length = readInto(pid, buffer);
-        if (length <= 0 || length == buffer.length) return Optional.empty();
-        return Optional.ofNullable(parseWithEnvironment(pid, buffer, length));
+        return isWholeLine(buffer, length) ? Optional.ofNullable(parseWithEnvironment(pid, buffer, length)) : Optional.empty();
     }
 
     static WithEnvironment parseWithEnvironment(long pid, String text) {
