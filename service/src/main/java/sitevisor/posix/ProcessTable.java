@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -24,6 +25,8 @@ import java.util.function.Supplier;
  * once per instance that looks. A caller never gets a table that misses a process alive at its
  * question: either the scan began after the question, or no process has started on the machine
  * since the scan began (then every process alive now is in it, beside some that ended since).
+ * The daemon's own new threads do not count as started processes: a stop all starts a thread for
+ * each site, and each of those used to send the next question to a scan of its own.
  */
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
@@ -34,6 +37,11 @@ public final class ProcessTable {
      */
     static final Duration EXEC_SETTLE = Duration.ofMillis(100);
     private static final Duration EXEC_POLL = Duration.ofMillis(1);
+    /**
+     * How many pids given out since a scan began are looked at one by one before a new scan is
+     * cheaper: each is a lookup or two in /proc, a scan at 300 sites reads about 700 stat files.
+     */
+    static final int NEW_PIDS_CHECKED_AT_MOST = 1024;
 
     /** Reads a process's environment: /proc/PID/environ, or a test's stand-in. */
     interface Environments {
@@ -46,6 +54,7 @@ public final class ProcessTable {
     private final byte[] prefix;
     private final Supplier<List<ProcStat>> scan;
     private final LongSupplier lastStartedPid;
+    private final LongPredicate ownThread;
     private final Environments environments;
     private final Object lock = new Object();
     private final Map<Key, String> markers = new ConcurrentHashMap<>();
@@ -56,7 +65,7 @@ public final class ProcessTable {
 
     /** @param markerVariable the environment variable whose value {@link #markerOf} reads */
     public ProcessTable(String markerVariable) {
-        this(markerVariable, Processes::all, Processes::lastStartedPid);
+        this(markerVariable, Processes::all, Processes::lastStartedPid, Processes::isOwnThread, ProcessTable::readEnvironment);
     }
 
     /** @param scan reads every process: a test's stand-in that watches when scans happen; every question gets a scan begun after it */
@@ -69,14 +78,23 @@ public final class ProcessTable {
      * @param lastStartedPid the pid the machine gave out last ({@link Processes#lastStartedPid}); -1 when unknown
      */
     public ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid) {
-        this(markerVariable, scan, lastStartedPid, pid -> Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ")));
+        this(markerVariable, scan, lastStartedPid, pid -> false, ProcessTable::readEnvironment);
     }
 
-    ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid, Environments environments) {
+    /**
+     * @param ownThread whether the task given a pid is a thread of this daemon ({@link Processes#isOwnThread}):
+     *                  then not a process a scan missed
+     */
+    ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid, LongPredicate ownThread, Environments environments) {
         this.prefix = (markerVariable + "=").getBytes(StandardCharsets.UTF_8);
         this.scan = scan;
         this.lastStartedPid = lastStartedPid;
+        this.ownThread = ownThread;
         this.environments = environments;
+    }
+
+    private static byte[] readEnvironment(long pid) throws IOException {
+        return Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
     }
 
     /**
@@ -91,12 +109,16 @@ public final class ProcessTable {
         /** Each process's marker, all read by the first caller that asks for one ({@link #markerOf}). */
         private final String[] markers;
         private volatile boolean markersRead;
-        /** The pid the machine gave out last, read before the scan began; -1 when unknown. */
-        private final long lastPidBefore;
+        /**
+         * The pid the machine gave out last before the scan began, or a later one when every pid
+         * given out since, through this one, was found to be no process the scan missed; -1 when
+         * unknown. Guarded by {@link ProcessTable#lock}.
+         */
+        private long noneMissedThroughPid;
 
         private Scan(List<ProcStat> processes, long lastPidBefore) {
             this.processes = List.copyOf(processes);
-            this.lastPidBefore = lastPidBefore;
+            this.noneMissedThroughPid = lastPidBefore;
             Map<Long, Integer> indexOf = new HashMap<>(processes.size() * 2);
             for (int i = 0; i < processes.size(); i++) indexOf.put(processes.get(i).pid(), i);
             parents = new int[processes.size()];
@@ -151,7 +173,7 @@ public final class ProcessTable {
 
     /**
      * Every process alive now: as a scan that began after this call saw it, or as the latest scan
-     * saw it when no process (nor thread) has started on the machine since that one began. Some
+     * saw it when no process has started on the machine since that one began. Some
      * in the table may have ended since: a caller checks what it acts on. When hundreds of sites
      * end together after a stop all, each stop looks for processes of its own left behind; fresh
      * scans then took 60-90 ms each while the sites' exits kept both cores busy, and the last stop
@@ -162,7 +184,7 @@ public final class ProcessTable {
         long began;
         synchronized (lock) {
             while (true) {
-                if (latest != null && (latestBeganNanos - asked >= 0 || nothingStartedSince(latest))) return latest;
+                if (latest != null && (latestBeganNanos - asked >= 0 || noProcessStartedSince(latest))) return latest;
                 if (!scanning) break;
                 // a scan under way that began after the question will answer it; one that began
                 // before may have missed a process forked since: wait for it, then scan again
@@ -196,13 +218,27 @@ public final class ProcessTable {
     }
 
     /**
-     * Pids are given out in turn, so while the last one given out is the one read before a scan
-     * began, no process has started since: whatever lives now lived then, and the scan saw it. (A
-     * pid chosen with clone3's set_tid, which checkpoint/restore tools use, does not move the
+     * Pids are given out in turn, to processes and threads alike, so every task started since the
+     * scan began has a pid after the last one given out before it. While that is still the last one,
+     * nothing started since: whatever lives now lived then, and the scan saw it. Otherwise each pid
+     * given out since is looked at, and a thread of this daemon is no process the scan missed. A
+     * pid of no task in /proc counts as a process: the task may have ended, or may not show there
+     * yet. Called under {@link #lock}; what it found is kept, so each pid is looked at once.
+     * (A pid chosen with clone3's set_tid, which checkpoint/restore tools use, does not move the
      * counter; sites do not do that.)
      */
-    private boolean nothingStartedSince(Scan scan) {
-        return scan.lastPidBefore >= 0 && scan.lastPidBefore == lastStartedPid.getAsLong();
+    private boolean noProcessStartedSince(Scan scan) {
+        long checkedThrough = scan.noneMissedThroughPid;
+        if (checkedThrough < 0) return false;
+        long last = lastStartedPid.getAsLong();
+        if (last == checkedThrough) return true;
+        // before it: unknown, or the counter wrapped round; far after it: a scan costs less than the lookups
+        if (last < checkedThrough || last - checkedThrough > NEW_PIDS_CHECKED_AT_MOST) return false;
+        for (long pid = checkedThrough + 1; pid <= last; pid++) {
+            if (!ownThread.test(pid)) return false;
+        }
+        scan.noneMissedThroughPid = last;
+        return true;
     }
 
     /**

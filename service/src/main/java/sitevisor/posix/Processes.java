@@ -1,5 +1,6 @@
 package sitevisor.posix;
 
+import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,14 @@ public final class Processes {
         long pid = 0;
         for (int i = start; i < end; i++) pid = pid * 10 + (buffer[i] - '0');
         return pid;
+    }
+
+    /**
+     * Whether the task the kernel gave this pid is a thread of this process now. False for a task
+     * not in /proc yet: the kernel gives out a pid a moment before the task shows there.
+     */
+    public static boolean isOwnThread(long pid) {
+        return new File("/proc/self/task/" + pid).exists();
     }
 
     /** One read of a file of /proc shorter than the buffer; how many bytes it gave. */

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,12 +27,83 @@ class ProcessTableTest {
     void aProcessStartedBeforeTheQuestionIsAlwaysInTheAnswer() throws Exception {
         ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER");
         table.now(); // a table from before the process: it must not be reused
-        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        // threads of ours started around it, whose pids do not count as new processes
+        List<Thread> threads = new ArrayList<>();
+        CountDownLatch end = new CountDownLatch(1);
+        Process sleeper = null;
         try {
-            assertTrue(table.now().processes().stream().anyMatch(p -> p.pid() == sleeper.pid()), "a stale table answered a later question");
+            threads.add(parked(end));
+            sleeper = new ProcessBuilder("sleep", "30").start();
+            threads.add(parked(end));
+            long pid = sleeper.pid();
+            assertTrue(table.now().processes().stream().anyMatch(p -> p.pid() == pid), "a stale table answered a later question");
         } finally {
-            sleeper.destroyForcibly().waitFor();
+            end.countDown();
+            for (Thread thread : threads) thread.join();
+            if (sleeper != null) sleeper.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void threadsTheDaemonStartsLeaveTheLatestScanInForce() throws Exception {
+        // other processes start on a shared machine now and then, and then a fresh scan is right:
+        // the latest scan must outlive a started thread in some of the tries, where before it never did
+        ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER");
+        CountDownLatch end = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        int kept = 0;
+        try {
+            for (int attempt = 0; attempt < 20 && kept == 0; attempt++) {
+                ProcessTable.Scan before = table.now();
+                threads.add(parked(end));
+                threads.add(parked(end));
+                if (table.now() == before) kept++;
+            }
+        } finally {
+            end.countDown();
+            for (Thread thread : threads) thread.join();
+        }
+        assertTrue(kept > 0, "every thread started sent the next question to a new scan");
+    }
+
+    @Test
+    void pidsGivenOutSinceAScanAreEachLookedAtOnceAndAnyThatMayBeAProcessBringsAFreshScan() {
+        AtomicLong lastPid = new AtomicLong(4000);
+        AtomicInteger scans = new AtomicInteger();
+        List<Long> lookedAt = new ArrayList<>();
+        Set<Long> notOurThreads = Set.of(4006L);
+        ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER", () -> {
+            scans.incrementAndGet();
+            return List.of(new ProcStat(100, "site", 'S', 1, 100, 100, 0, 10));
+        }, lastPid::get, pid -> {
+            lookedAt.add(pid);
+            return !notOurThreads.contains(pid);
+        }, pid -> new byte[0]);
+
+        ProcessTable.Scan first = table.now();
+        lastPid.set(4003); // three threads of ours
+        assertSame(first, table.now());
+        assertSame(first, table.now());
+        lastPid.set(4005);
+        assertSame(first, table.now());
+        assertEquals(List.of(4001L, 4002L, 4003L, 4004L, 4005L), lookedAt, "each new pid once, in turn");
+        assertEquals(1, scans.get());
+
+        lastPid.set(4007); // 4006 may be a process the first scan missed
+        ProcessTable.Scan second = table.now();
+        assertNotSame(first, second);
+        assertEquals(2, scans.get());
+
+        lookedAt.clear();
+        lastPid.addAndGet(ProcessTable.NEW_PIDS_CHECKED_AT_MOST + 1);
+        assertNotSame(second, table.now(), "too many new pids to look at: a scan is cheaper");
+        assertEquals(List.of(), lookedAt);
+        assertEquals(3, scans.get());
+
+        lastPid.set(300); // the counter wrapped round
+        table.now();
+        assertEquals(List.of(), lookedAt);
+        assertEquals(4, scans.get());
     }
 
     @Test
@@ -75,9 +147,13 @@ class ProcessTableTest {
             marked.destroyForcibly().waitFor();
             unmarked.destroyForcibly().waitFor();
         }
-        // the next scan forgets them; one comes once any process has started since the last
-        new ProcessBuilder("true").start().waitFor();
-        table.now();
+        // the next scan forgets them; one comes once a process has started since the last
+        Process later = new ProcessBuilder("sleep", "30").start();
+        try {
+            table.now();
+        } finally {
+            later.destroyForcibly().waitFor();
+        }
         assertEquals(0, table.rememberedMarkers());
     }
 
@@ -142,6 +218,19 @@ class ProcessTableTest {
         assertEquals("", table.markerOf(new ProcStat(4001, "kworker/0:1", 'I', 2, 0, 0, 0x208060, 11)));
     }
 
+    /** A thread that waits until {@code end}: it takes a pid of its own while it lives. */
+    private static Thread parked(CountDownLatch end) {
+        Thread thread = new Thread(() -> {
+            try {
+                end.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
     private static Process startMarked(String marker) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("sleep", "30");
         builder.environment().put("SITEVISOR_TEST_MARKER", marker);
@@ -149,7 +238,7 @@ class ProcessTableTest {
     }
 
     private static ProcessTable tableReading(ProcessTable.Environments environments) {
-        return new ProcessTable("SITEVISOR_TEST_MARKER", Processes::all, Processes::lastStartedPid, environments);
+        return new ProcessTable("SITEVISOR_TEST_MARKER", Processes::all, Processes::lastStartedPid, Processes::isOwnThread, environments);
     }
 
     private static byte[] realEnvironment(long pid) throws IOException {

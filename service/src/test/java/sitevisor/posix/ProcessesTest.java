@@ -3,6 +3,7 @@ package sitevisor.posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.File;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -24,5 +25,20 @@ class ProcessesTest {
                 sleeper.destroyForcibly().waitFor();
             }
         }
+    }
+
+    @Test
+    void ourThreadsAreToldFromOtherTasks() throws Exception {
+        String[] tasks = new File("/proc/self/task").list();
+        assertNotNull(tasks);
+        for (String task : tasks) assertTrue(Processes.isOwnThread(Long.parseLong(task)), "our thread " + task);
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        long pid = sleeper.pid();
+        try {
+            assertFalse(Processes.isOwnThread(pid), "a child process taken for one of our threads");
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+        }
+        assertFalse(Processes.isOwnThread(pid), "pid " + pid + " ended and was reaped");
     }
 }
