@@ -6,15 +6,17 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongPredicate;
+import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -27,6 +29,10 @@ import java.util.function.Supplier;
  * since the scan began (then every process alive now is in it, beside some that ended since).
  * The daemon's own new threads do not count as started processes: a stop all starts a thread for
  * each site, and each of those used to send the next question to a scan of its own.
+ *
+ * <p>A process being started has its pid a moment before it shows in /proc, so a scan can miss
+ * one whose pid came just before the scan began. The pids just before it are looked at once it is
+ * done, and any that named nothing are looked at again by each later question the scan answers.
  */
 public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
@@ -42,6 +48,18 @@ public final class ProcessTable {
      * cheaper: each is a lookup or two in /proc, a scan at 300 sites reads about 700 stat files.
      */
     static final int NEW_PIDS_CHECKED_AT_MOST = 1024;
+    /**
+     * How many pids given out before a scan began are looked at once it is done, for a process
+     * that did not show in /proc yet while the scan listed it. A process shows within microseconds
+     * of taking its pid, so only the last few before the scan can be one.
+     */
+    static final int PIDS_BEFORE_A_SCAN_CHECKED = 64;
+    /**
+     * How many pids that named nothing a scan keeps looking at, one by one for each question,
+     * before a new scan is cheaper. On a machine that runs many short commands most of them are
+     * ended tasks, and their number would grow with every question the scan answers.
+     */
+    static final int UNSEEN_PIDS_KEPT_AT_MOST = 256;
 
     /** Reads a process's environment: /proc/PID/environ, or a test's stand-in. */
     interface Environments {
@@ -54,7 +72,7 @@ public final class ProcessTable {
     private final byte[] prefix;
     private final Supplier<List<ProcStat>> scan;
     private final LongSupplier lastStartedPid;
-    private final LongPredicate ownThread;
+    private final LongFunction<Processes.Task> tasks;
     private final Environments environments;
     private final Object lock = new Object();
     private final Map<Key, String> markers = new ConcurrentHashMap<>();
@@ -65,7 +83,7 @@ public final class ProcessTable {
 
     /** @param markerVariable the environment variable whose value {@link #markerOf} reads */
     public ProcessTable(String markerVariable) {
-        this(markerVariable, Processes::all, Processes::lastStartedPid, Processes::isOwnThread, ProcessTable::readEnvironment);
+        this(markerVariable, Processes::all, Processes::lastStartedPid);
     }
 
     /** @param scan reads every process: a test's stand-in that watches when scans happen; every question gets a scan begun after it */
@@ -78,18 +96,15 @@ public final class ProcessTable {
      * @param lastStartedPid the pid the machine gave out last ({@link Processes#lastStartedPid}); -1 when unknown
      */
     public ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid) {
-        this(markerVariable, scan, lastStartedPid, pid -> false, ProcessTable::readEnvironment);
+        this(markerVariable, scan, lastStartedPid, Processes::taskOf, ProcessTable::readEnvironment);
     }
 
-    /**
-     * @param ownThread whether the task given a pid is a thread of this daemon ({@link Processes#isOwnThread}):
-     *                  then not a process a scan missed
-     */
-    ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid, LongPredicate ownThread, Environments environments) {
+    /** @param tasks what a pid names now ({@link Processes#taskOf}), for pids given out around a scan */
+    ProcessTable(String markerVariable, Supplier<List<ProcStat>> scan, LongSupplier lastStartedPid, LongFunction<Processes.Task> tasks, Environments environments) {
         this.prefix = (markerVariable + "=").getBytes(StandardCharsets.UTF_8);
         this.scan = scan;
         this.lastStartedPid = lastStartedPid;
-        this.ownThread = ownThread;
+        this.tasks = tasks;
         this.environments = environments;
     }
 
@@ -112,18 +127,46 @@ public final class ProcessTable {
         /**
          * The pid the machine gave out last before the scan began, or a later one when every pid
          * given out since, through this one, was found to be no process the scan missed; -1 when
-         * unknown. Guarded by {@link ProcessTable#lock}.
+         * unknown, or when the scan missed one. Guarded by {@link ProcessTable#lock}.
          */
         private long noneMissedThroughPid;
+        /**
+         * Pids up to {@link #noneMissedThroughPid} that named nothing in /proc when looked at: a
+         * task that ended, or a process not shown yet, which a later question must not miss.
+         * Guarded by {@link ProcessTable#lock}.
+         */
+        private final List<Long> unseenPids = new ArrayList<>();
+        /** When {@link #unseenPids} were last looked at; it answers the questions asked before. Guarded by {@link ProcessTable#lock}. */
+        private long unseenLookedAtNanos = System.nanoTime();
 
+        /** @param lastPidBefore the pid the machine gave out last before the listing began; -1 when unknown */
         private Scan(List<ProcStat> processes, long lastPidBefore) {
             this.processes = List.copyOf(processes);
-            this.noneMissedThroughPid = lastPidBefore;
             Map<Long, Integer> indexOf = new HashMap<>(processes.size() * 2);
             for (int i = 0; i < processes.size(); i++) indexOf.put(processes.get(i).pid(), i);
             parents = new int[processes.size()];
             for (int i = 0; i < parents.length; i++) parents[i] = indexOf.getOrDefault(processes.get(i).parentPid(), -1);
             markers = new String[processes.size()];
+            this.noneMissedThroughPid = lastPidBefore < 0 || showedLate(lastPidBefore, indexOf.keySet()) ? -1 : lastPidBefore;
+        }
+
+        /**
+         * Whether a process whose pid came shortly before the listing began was not in it: it
+         * did not show in /proc yet. The listing still answers the questions asked before it
+         * began, which that process was too young for, but no later one.
+         */
+        private boolean showedLate(long lastPidBefore, Set<Long> listed) {
+            for (long pid = Math.max(1, lastPidBefore - PIDS_BEFORE_A_SCAN_CHECKED + 1); pid <= lastPidBefore; pid++) {
+                if (listed.contains(pid)) continue;
+                switch (tasks.apply(pid)) {
+                    case PROCESS -> {
+                        return true;
+                    }
+                    case NONE -> unseenPids.add(pid);
+                    case OWN_THREAD, OTHER_THREAD -> { }
+                }
+            }
+            return false;
         }
 
         /** Every process the scan saw. */
@@ -184,7 +227,7 @@ public final class ProcessTable {
         long began;
         synchronized (lock) {
             while (true) {
-                if (latest != null && (latestBeganNanos - asked >= 0 || noProcessStartedSince(latest))) return latest;
+                if (latest != null && (latestBeganNanos - asked >= 0 || noProcessStartedSince(latest, asked))) return latest;
                 if (!scanning) break;
                 // a scan under way that began after the question will answer it; one that began
                 // before may have missed a process forked since: wait for it, then scan again
@@ -221,21 +264,43 @@ public final class ProcessTable {
      * Pids are given out in turn, to processes and threads alike, so every task started since the
      * scan began has a pid after the last one given out before it. While that is still the last one,
      * nothing started since: whatever lives now lived then, and the scan saw it. Otherwise each pid
-     * given out since is looked at, and a thread of this daemon is no process the scan missed. A
-     * pid of no task in /proc counts as a process: the task may have ended, or may not show there
-     * yet. Called under {@link #lock}; what it found is kept, so each pid is looked at once.
-     * (A pid chosen with clone3's set_tid, which checkpoint/restore tools use, does not move the
-     * counter; sites do not do that.)
+     * given out since is looked at once: a thread is no process the scan missed. Neither is a pid
+     * that names nothing now: its task ended, or is still being started and so was no process yet
+     * when this was asked; it is looked at again by later questions, with the scan's other unseen
+     * pids: one look serves every question asked before it began, as hundreds come at once in a
+     * stop all. Called under {@link #lock}. (A pid chosen with clone3's set_tid, which
+     * checkpoint/restore tools use, does not move the counter; sites do not do that.)
      */
-    private boolean noProcessStartedSince(Scan scan) {
+    private boolean noProcessStartedSince(Scan scan, long askedNanos) {
         long checkedThrough = scan.noneMissedThroughPid;
         if (checkedThrough < 0) return false;
         long last = lastStartedPid.getAsLong();
-        if (last == checkedThrough) return true;
         // before it: unknown, or the counter wrapped round; far after it: a scan costs less than the lookups
         if (last < checkedThrough || last - checkedThrough > NEW_PIDS_CHECKED_AT_MOST) return false;
+        if (!scan.unseenPids.isEmpty() && scan.unseenLookedAtNanos - askedNanos < 0) {
+            long looking = System.nanoTime();
+            for (Iterator<Long> unseen = scan.unseenPids.iterator(); unseen.hasNext(); ) {
+                switch (tasks.apply(unseen.next())) {
+                    case PROCESS -> {
+                        return false;
+                    }
+                    case OWN_THREAD, OTHER_THREAD -> unseen.remove();
+                    case NONE -> { }
+                }
+            }
+            scan.unseenLookedAtNanos = looking;
+        }
         for (long pid = checkedThrough + 1; pid <= last; pid++) {
-            if (!ownThread.test(pid)) return false;
+            switch (tasks.apply(pid)) {
+                case PROCESS -> {
+                    return false;
+                }
+                case NONE -> {
+                    if (scan.unseenPids.size() >= UNSEEN_PIDS_KEPT_AT_MOST) return false;
+                    scan.unseenPids.add(pid);
+                }
+                case OWN_THREAD, OTHER_THREAD -> { }
+            }
         }
         scan.noneMissedThroughPid = last;
         return true;

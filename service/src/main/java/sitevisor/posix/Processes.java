@@ -81,12 +81,44 @@ public final class Processes {
         return pid;
     }
 
-    /**
-     * Whether the task the kernel gave this pid is a thread of this process now. False for a task
-     * not in /proc yet: the kernel gives out a pid a moment before the task shows there.
-     */
-    public static boolean isOwnThread(long pid) {
-        return new File("/proc/self/task/" + pid).exists();
+    /** What a pid names now, as far as a scan of /proc is concerned. */
+    public enum Task {
+        /**
+         * Nothing in /proc: a task that ended, or one being started (the kernel gives out a pid a
+         * moment before the task shows), or one hidden from us
+         */
+        NONE,
+        /** A thread of this process, which is never a site's */
+        OWN_THREAD,
+        /** A thread of another process, which the scan lists by its process */
+        OTHER_THREAD,
+        /** A process */
+        PROCESS
+    }
+
+    /** What the pid names now. */
+    public static Task taskOf(long pid) {
+        if (new File("/proc/self/task/" + pid).exists()) return Task.OWN_THREAD;
+        // /proc/PID answers for a thread too, though a listing of /proc shows only processes
+        byte[] buffer = new byte[512];
+        int length;
+        try {
+            length = readSmallFile("/proc/" + pid + "/status", buffer);
+        } catch (IOException gone) {
+            return Task.NONE;
+        }
+        // "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n...": the id of its process
+        String head = new String(buffer, 0, Math.max(0, length), StandardCharsets.US_ASCII);
+        int at = head.indexOf("\nTgid:");
+        if (at < 0) return Task.PROCESS; // cannot tell: taken for a process, which is always safe
+        int from = at + "\nTgid:".length();
+        int end = head.indexOf('\n', from);
+        if (end < 0) return Task.PROCESS;
+        try {
+            return Long.parseLong(head.substring(from, end).strip()) == pid ? Task.PROCESS : Task.OTHER_THREAD;
+        } catch (NumberFormatException e) {
+            return Task.PROCESS;
+        }
     }
 
     /** One read of a file of /proc shorter than the buffer; how many bytes it gave. */

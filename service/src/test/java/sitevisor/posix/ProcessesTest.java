@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -28,17 +29,30 @@ class ProcessesTest {
     }
 
     @Test
-    void ourThreadsAreToldFromOtherTasks() throws Exception {
-        String[] tasks = new File("/proc/self/task").list();
-        assertNotNull(tasks);
-        for (String task : tasks) assertTrue(Processes.isOwnThread(Long.parseLong(task)), "our thread " + task);
-        Process sleeper = new ProcessBuilder("sleep", "30").start();
-        long pid = sleeper.pid();
+    void aPidIsToldAsOurThreadAnotherProcesssThreadAProcessOrNothing() throws Exception {
+        String[] ours = new File("/proc/self/task").list();
+        assertNotNull(ours);
+        for (String task : ours) assertEquals(Processes.Task.OWN_THREAD, Processes.taskOf(Long.parseLong(task)), "our thread " + task);
+        // a JVM: a process with threads of its own
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "sitevisor.demo.DemoSite", "0", "other")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long pid = other.pid();
         try {
-            assertFalse(Processes.isOwnThread(pid), "a child process taken for one of our threads");
+            assertEquals(Processes.Task.PROCESS, Processes.taskOf(pid));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String[] threads;
+            while ((threads = new File("/proc/" + pid + "/task").list()) == null || threads.length < 2) {
+                assertTrue(System.nanoTime() < deadline, "pid " + pid + " started no thread");
+                Thread.onSpinWait();
+            }
+            for (String thread : threads) {
+                long tid = Long.parseLong(thread);
+                if (tid != pid) assertEquals(Processes.Task.OTHER_THREAD, Processes.taskOf(tid), "thread " + tid + " of pid " + pid);
+            }
         } finally {
-            sleeper.destroyForcibly().waitFor();
+            other.destroyForcibly().waitFor();
         }
-        assertFalse(Processes.isOwnThread(pid), "pid " + pid + " ended and was reaped");
+        assertEquals(Processes.Task.NONE, Processes.taskOf(pid), "pid " + pid + " ended and was reaped");
     }
 }
