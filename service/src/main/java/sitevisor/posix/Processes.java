@@ -1,6 +1,5 @@
 package sitevisor.posix;
 
-import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -96,10 +95,11 @@ public final class Processes {
         PROCESS
     }
 
-    /** What the pid names now. */
+    /**
+     * What the pid names now, from one read of /proc/PID/status, which answers for any task though
+     * a listing of /proc shows only processes. This process's own pid is a process.
+     */
     public static Task taskOf(long pid) {
-        if (new File("/proc/self/task/" + pid).exists()) return Task.OWN_THREAD;
-        // /proc/PID answers for a thread too, though a listing of /proc shows only processes
         byte[] buffer = new byte[512];
         int length;
         try {
@@ -110,15 +110,16 @@ public final class Processes {
         // "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\n...": the id of its process
         String head = new String(buffer, 0, Math.max(0, length), StandardCharsets.US_ASCII);
         int at = head.indexOf("\nTgid:");
-        if (at < 0) return Task.PROCESS; // cannot tell: taken for a process, which is always safe
         int from = at + "\nTgid:".length();
-        int end = head.indexOf('\n', from);
-        if (end < 0) return Task.PROCESS;
+        int end = at < 0 ? -1 : head.indexOf('\n', from);
+        long process;
         try {
-            return Long.parseLong(head.substring(from, end).strip()) == pid ? Task.PROCESS : Task.OTHER_THREAD;
+            process = end < 0 ? pid : Long.parseLong(head.substring(from, end).strip());
         } catch (NumberFormatException e) {
-            return Task.PROCESS;
+            process = pid; // cannot tell: taken for a process, which is always safe
         }
+        if (process == pid) return Task.PROCESS;
+        return process == Native.selfPid() ? Task.OWN_THREAD : Task.OTHER_THREAD;
     }
 
     /** One read of a file of /proc shorter than the buffer; how many bytes it gave. */
