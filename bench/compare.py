@@ -574,7 +574,6 @@ def measure_cycle(system, cycle, rounds, idle_rounds, idle_seconds, results):
         time.sleep(0.01)
     results["stop_all"].append((time.perf_counter() - started) * 1000)
     log(f"  {system.name}: stop all in {results['stop_all'][-1]:,.0f} ms")
-    system.shutdown()
     if results["stop_all"][-1] > 30_000:
         log(f"  {system.name}: stop all took over 30 s; measured in fewer cycles")
         return False
