@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +42,30 @@ class ProcessTableTest {
             end.countDown();
             for (Thread thread : threads) thread.join();
             if (sleeper != null) sleeper.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void manyCallersAtOnceShareScansAndEachSeesWhatStartedBeforeItAsked() throws Exception {
+        ProcessTable table = new ProcessTable("SITEVISOR_TEST_MARKER");
+        ExecutorService callers = Executors.newFixedThreadPool(32);
+        List<Process> sleepers = new ArrayList<>();
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Boolean>> answers = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                Process sleeper = new ProcessBuilder("sleep", "30").start();
+                sleepers.add(sleeper);
+                answers.add(callers.submit(() -> {
+                    go.await();
+                    return table.now().processes().stream().anyMatch(p -> p.pid() == sleeper.pid());
+                }));
+            }
+            go.countDown();
+            for (Future<Boolean> answer : answers) assertTrue(answer.get());
+        } finally {
+            callers.shutdownNow();
+            for (Process sleeper : sleepers) sleeper.destroyForcibly().waitFor();
         }
     }
 
