@@ -90,8 +90,10 @@ final class Group {
         private final Signal signal;
         private final Duration timeout;
         private final long deadline;
+        /** Every process signalled so far, with its exit: the main process's is the child's own. */
+        private final List<Watched> watched = new ArrayList<>();
+        /** The pidfds this termination opened, for the other processes; the child's stays the child's. */
         private final List<PidFd> open = new ArrayList<>();
-        private final List<CompletableFuture<Void>> exits = new ArrayList<>();
         /** When the group was signalled, in clock ticks since boot; -1 while it was not. */
         private long groupSignalledAt = -1;
 
@@ -118,12 +120,12 @@ final class Group {
          * stop should not wait for it.
          */
         private void signalMain() {
-            try {
-                if (!child.hasExited()) signalNew(List.of(child.identity()));
-            } catch (RuntimeException e) {
-                closeAll();
-                throw e;
-            }
+            if (child.hasExited()) return;
+            // through the child's own pidfd, which the exit watcher already watches: no second one
+            // to open, check and register for each of hundreds of sites while the others wait for
+            // their signal, and no second exit for the watcher to report
+            watched.add(new Watched(child.identity(), child.exit()));
+            signal(child.identity(), child.pidFd());
         }
 
         private List<ProcessIdentity> signalRestAndWait() throws InterruptedException {
@@ -134,15 +136,16 @@ final class Group {
                 }
                 long remaining = deadline - System.nanoTime();
                 try {
-                    CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
+                    CompletableFuture.allOf(watched.stream().map(Watched::exit).toArray(CompletableFuture[]::new))
+                            .get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException late) {
                     // reported below as what is left
                 } catch (ExecutionException impossible) {
                     throw new IllegalStateException(impossible);
                 }
                 List<ProcessIdentity> left = new ArrayList<>();
-                for (int i = 0; i < open.size(); i++) {
-                    if (!exits.get(i).isDone() && open.get(i).identity().isAlive()) left.add(open.get(i).identity());
+                for (Watched process : watched) {
+                    if (!process.exit().isDone() && process.identity().isAlive()) left.add(process.identity());
                 }
                 if (left.isEmpty()) {
                     // a process forked in the last instant carries the marker; it gets the same treatment
@@ -162,33 +165,40 @@ final class Group {
         private boolean signalNew(List<ProcessIdentity> found) {
             boolean sawNew = false;
             for (ProcessIdentity identity : found) {
-                if (open.stream().anyMatch(fd -> fd.identity().equals(identity))) continue;
+                if (watched.stream().anyMatch(process -> process.identity().equals(identity))) continue;
                 PidFd fd = PidFd.open(identity).orElse(null);
                 if (fd == null) continue;
                 sawNew = true;
                 open.add(fd);
-                exits.add(watcher.watch(fd));
-                boolean inGroup = inMainGroup(identity);
-                if (inGroup && groupSignalledAt < 0) {
-                    // one signal to the whole group, as a terminal would send it; the group is
-                    // ours while this verified member is in it
-                    long now = Processes.ticksSinceBoot();
-                    if (signalGroup(signal)) {
-                        groupSignalledAt = now;
-                        continue;
-                    }
-                }
-                // outside the group, or perhaps born after the group was signalled (a tick of
-                // margin: such a process gets the signal twice rather than never)
-                if (!inGroup || groupSignalledAt < 0 || identity.startTicks() >= groupSignalledAt - 1) fd.signal(signal);
+                watched.add(new Watched(identity, watcher.watch(fd)));
+                signal(identity, fd);
             }
             return sawNew;
+        }
+
+        private void signal(ProcessIdentity identity, PidFd fd) {
+            boolean inGroup = inMainGroup(identity);
+            if (inGroup && groupSignalledAt < 0) {
+                // one signal to the whole group, as a terminal would send it; the group is
+                // ours while this verified member is in it
+                long now = Processes.ticksSinceBoot();
+                if (signalGroup(signal)) {
+                    groupSignalledAt = now;
+                    return;
+                }
+            }
+            // outside the group, or perhaps born after the group was signalled (a tick of
+            // margin: such a process gets the signal twice rather than never)
+            if (!inGroup || groupSignalledAt < 0 || identity.startTicks() >= groupSignalledAt - 1) fd.signal(signal);
         }
 
         private void closeAll() {
             open.forEach(PidFd::close);
         }
     }
+
+    /** A process a termination signalled, and what completes when it has ended. */
+    private record Watched(ProcessIdentity identity, CompletableFuture<?> exit) {}
 
     /** Whether any process is left in the main process's group: one system call, no scan. */
     boolean groupHasMembers() {
@@ -200,8 +210,13 @@ final class Group {
         return identities.stream().map(i -> Long.toString(i.pid())).reduce((a, b) -> a + ", " + b).orElse("none");
     }
 
+    /**
+     * Whether the process is still the one {@code identity} names, and in the main process's group.
+     * One read for both: a pid recycled since could lead a group whose id is the main process's
+     * old pid, and a signal to that group would reach strangers.
+     */
     private boolean inMainGroup(ProcessIdentity identity) {
-        return ProcStat.read(identity.pid()).map(s -> s.groupId() == child.groupId()).orElse(false);
+        return ProcStat.read(identity.pid()).map(s -> s.startTicks() == identity.startTicks() && s.groupId() == child.groupId()).orElse(false);
     }
 
     private boolean signalGroup(Signal signal) {

@@ -80,6 +80,26 @@ class LifecycleTest {
     }
 
     @Test
+    void aStopEndsOnceTheProcessesHaveGoneNotAtTheStopTimeout() throws Exception {
+        fixture.supervise("""
+                prompt:
+                  command: [sleep, "600"]
+                  startSeconds: 0
+                  stopTimeout: 20s
+                """);
+        Instance site = fixture.instance("prompt");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+
+        long began = System.nanoTime();
+        Instance.Result stopped = site.stop(Actor.operator("test"));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+
+        assertEquals(STOPPED, stopped.state(), fixture.events.describe());
+        assertEquals(Signal.TERM.number(), site.status().lastExit().signal(), "ended by " + site.status().lastExit());
+        assertTrue(tookMillis < 10_000, "the stop waited for its 20 s timeout after the process had ended: " + tookMillis + " ms");
+    }
+
+    @Test
     void grandchildrenIncludingOneEscapedWithSetsidLeaveNothingBehind() throws Exception {
         Instance site = forkingSiteWithAnEscapee(new ProcessTable(Group.MARKER_VARIABLE));
 
