@@ -32,11 +32,14 @@ class GroupTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        processes.killAll();
-        for (long pid : spawned) {
-            TestProcesses.await("pid " + pid + " reaped", Duration.ofSeconds(5), () -> ExitStatus.reap(pid).isPresent());
+        try {
+            processes.killAll();
+            for (long pid : spawned) {
+                TestProcesses.await("pid " + pid + " reaped", Duration.ofSeconds(5), () -> ExitStatus.reap(pid).isPresent());
+            }
+        } finally {
+            watcher.close();
         }
-        watcher.close();
     }
 
     /**
