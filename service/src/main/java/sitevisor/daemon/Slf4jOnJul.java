@@ -67,7 +67,11 @@ public final class Slf4jOnJul implements SLF4JServiceProvider {
             this.jul = java.util.logging.Logger.getLogger(name);
         }
 
-        static java.util.logging.Level julLevel(Level level) {
+        private boolean enabled(Level level) {
+            return jul.isLoggable(julLevel(level));
+        }
+
+        private static java.util.logging.Level julLevel(Level level) {
             return switch (level) {
                 case TRACE -> java.util.logging.Level.FINEST;
                 case DEBUG -> java.util.logging.Level.FINE;
@@ -79,27 +83,27 @@ public final class Slf4jOnJul implements SLF4JServiceProvider {
 
         @Override
         public boolean isTraceEnabled() {
-            return jul.isLoggable(java.util.logging.Level.FINEST);
+            return enabled(Level.TRACE);
         }
 
         @Override
         public boolean isDebugEnabled() {
-            return jul.isLoggable(java.util.logging.Level.FINE);
+            return enabled(Level.DEBUG);
         }
 
         @Override
         public boolean isInfoEnabled() {
-            return jul.isLoggable(java.util.logging.Level.INFO);
+            return enabled(Level.INFO);
         }
 
         @Override
         public boolean isWarnEnabled() {
-            return jul.isLoggable(java.util.logging.Level.WARNING);
+            return enabled(Level.WARN);
         }
 
         @Override
         public boolean isErrorEnabled() {
-            return jul.isLoggable(java.util.logging.Level.SEVERE);
+            return enabled(Level.ERROR);
         }
 
         @Override
