@@ -42,9 +42,9 @@ measure() {
 credentials="$(cat "$work/var/credentials")"
 # one HTTP request as curl times it, from connect to the last byte, without curl's own start-up
 read_json() {
-  curl -sf -o /dev/null -u "$credentials" -d "$1" "http://127.0.0.1:$port/jolokia/" >/dev/null
+  curl -sf -o /dev/null -u "$credentials" --json "$1" "http://127.0.0.1:$port/jolokia/" >/dev/null
   for ((r = 0; r < rounds; r++)); do
-    curl -sf -o /dev/null -w '%{time_total}\n' -u "$credentials" -d "$1" "http://127.0.0.1:$port/jolokia/" | awk '{printf "%.2f\n", $1 * 1000}'
+    curl -sf -o /dev/null -w '%{time_total}\n' -u "$credentials" --json "$1" "http://127.0.0.1:$port/jolokia/" | awk '{printf "%.2f\n", $1 * 1000}'
   done | summary
 }
 

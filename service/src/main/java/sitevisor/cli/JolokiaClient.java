@@ -113,6 +113,10 @@ final class JolokiaClient {
             throw new Refused("the daemon on " + endpoint.host() + ":" + endpoint.port() + " refused the credentials in "
                     + daemon.credentialsFile() + " (is another daemon, with another home, using that port?)");
         }
+        if (http.status() != 200 && refusal(http.body()) != null) {
+            throw new Refused("the daemon on " + endpoint.host() + ":" + endpoint.port() + " refused the request (HTTP "
+                    + http.status() + "): " + refusal(http.body()));
+        }
         if (http.status() != 200 || http.body().isEmpty()) {
             throw new Unreachable(endpoint.host() + ":" + endpoint.port() + " answers HTTP " + http.status() + ", not as sitevisor does");
         }
@@ -120,6 +124,15 @@ final class JolokiaClient {
             return new JSONParser().parse(http.body());
         } catch (ParseException | IOException e) {
             throw new Unreachable(endpoint.host() + ":" + endpoint.port() + " answers something that is not sitevisor's JSON");
+        }
+    }
+
+    /** The reason in the JSON body the agent's door gives with a refusal; null when the body is no such thing. */
+    private static String refusal(String body) {
+        try {
+            return new JSONParser().parse(body) instanceof Map<?, ?> answer && answer.get("error") instanceof String error ? error : null;
+        } catch (ParseException | IOException | RuntimeException e) {
+            return null;
         }
     }
 

@@ -14,18 +14,33 @@ import java.util.Optional;
  * @param file    the YAML file it was read from
  * @param home    the folder for {@code run/}, {@code logs/}, {@code db/} and the daemon's own log
  * @param jolokia where the HTTP agent listens
+ * @param httpAccess which browser origins and which extra names in the Host header the HTTP agent accepts
  * @param jmxPort the remote JMX connector's port; 0 means off
  * @param sites   the sites in the order the file names them
  * @param history how long the history keeps events, and how many at most
  * @param schedules each site's tasks, maintenance window and drain timeout, by site, in the sites' order
  * @param maintenanceMaxConcurrent how many sites may be in maintenance at once on this host
  */
-public record Config(Path file, Path home, Endpoint jolokia, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history,
+public record Config(Path file, Path home, Endpoint jolokia, HttpAccess httpAccess, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history,
                      Map<String, SiteSchedule> schedules, int maintenanceMaxConcurrent) {
 
     public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
 
     public record Endpoint(String host, int port) {}
+
+    /**
+     * What the HTTP agent accepts from browsers, beyond its own address: {@code jolokia.origins},
+     * the web consoles allowed to call it (as a browser sends them: {@code http://localhost:8080}),
+     * and {@code jolokia.allowedHosts}, further names a request's Host header may carry.
+     */
+    public record HttpAccess(List<String> origins, List<String> allowedHosts) {
+        public static final HttpAccess NONE = new HttpAccess(List.of(), List.of());
+
+        public HttpAccess {
+            origins = List.copyOf(origins);
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+    }
 
     /** Events older than {@code keep} and beyond the newest {@code maxRows} are pruned. */
     public record HistoryPolicy(Duration keep, long maxRows) {

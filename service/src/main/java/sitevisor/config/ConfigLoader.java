@@ -38,7 +38,7 @@ public final class ConfigLoader {
     private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "maintenance", "sites");
     private static final YamlMap.Keys TOP_MAINTENANCE_KEYS = YamlMap.Keys.of("maxConcurrent");
     private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
-    private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port");
+    private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port", "origins", "allowedHosts");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
     private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
@@ -163,6 +163,7 @@ public final class ConfigLoader {
 
         Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
         Config.Endpoint jolokia = jolokia(jolokiaMap);
+        Config.HttpAccess httpAccess = jolokiaMap.map(this::httpAccess).orElse(Config.HttpAccess.NONE);
         Optional<YamlMap> jmxMap = top.map("jmx", JMX_KEYS);
         int jmxPort = jmxMap.flatMap(map -> map.integer("port", 0, 65535)).orElse(0);
         Optional<YamlMap> historyMap = top.map("history", HISTORY_KEYS);
@@ -198,7 +199,7 @@ public final class ConfigLoader {
         checkPortOverlaps(claims);
         checkPidFileNames(results);
         if (problems.count() > 0) return null;
-        return new Config(file, home, jolokia, jmxPort, sites, history, schedules, maintenanceMaxConcurrent);
+        return new Config(file, home, jolokia, httpAccess, jmxPort, sites, history, schedules, maintenanceMaxConcurrent);
     }
 
     private Path home(YamlMap top) {
@@ -226,6 +227,22 @@ public final class ConfigLoader {
     private Config.Endpoint jolokia(Optional<YamlMap> jolokiaMap) {
         return new Config.Endpoint(jolokiaMap.flatMap(this::host).orElse(Config.DEFAULT_JOLOKIA.host()),
                 jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port()));
+    }
+
+    /** jolokia.origins and jolokia.allowedHosts: none unless listed. */
+    private Config.HttpAccess httpAccess(YamlMap jolokia) {
+        List<String> origins = jolokia.texts("origins", "origins such as http://localhost:8080", text -> {
+            try {
+                Origins.canonical(text);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }).orElse(List.of());
+        List<String> allowedHosts = jolokia.texts("allowedHosts", "host names such as sitevisor.example.org",
+                text -> Origins.isHost(text) ? null : "'" + text + "' is not a host name (write the name alone, without scheme or port)")
+                .orElse(List.of());
+        return new Config.HttpAccess(origins.stream().map(Origins::canonical).distinct().toList(), allowedHosts);
     }
 
     private Optional<String> host(YamlMap jolokia) {

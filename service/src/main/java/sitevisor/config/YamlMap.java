@@ -228,6 +228,36 @@ final class YamlMap {
         }
     }
 
+    /**
+     * A list of values written as text, each given to {@code problemWith}, which answers what is
+     * wrong with it or null; each problem is reported under {@code key[i]}. Empty when absent or
+     * when any element has a problem.
+     */
+    Optional<List<String>> texts(String key, String expected, java.util.function.Function<String, String> problemWith) {
+        Node node = value(key).orElse(null);
+        if (node == null) return Optional.empty();
+        if (!(node instanceof SequenceNode sequence)) {
+            fail(key, isNull(node) ? "has no value (expected a list of " + expected + ")"
+                    : "expected a list of " + expected + ", as [" + expected + "], got " + describe(node));
+            return Optional.empty();
+        }
+        List<String> values = new ArrayList<>();
+        List<Node> elements = sequence.getValue();
+        for (int i = 0; i < elements.size(); i++) {
+            Node element = elements.get(i);
+            String problem = element instanceof ScalarNode scalar && !isNull(scalar)
+                    ? problemWith.apply(scalar.getValue())
+                    : "expected " + expected + ", got " + describe(element);
+            if (problem == null) {
+                values.add(((ScalarNode) element).getValue());
+            } else {
+                problems.add(keyPath(key) + "[" + i + "]", element, problem);
+                bad.add(key);
+            }
+        }
+        return bad.contains(key) ? Optional.empty() : Optional.of(values);
+    }
+
     /** The mapping under {@code key}; empty when absent, or when it is no mapping (reported). */
     Optional<YamlMap> map(String key, Keys keys) {
         Node node = value(key).orElse(null);

@@ -108,7 +108,7 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
             remote = RemoteJmx.start(platform, REMOTE_JMX_HOST, config.jmxPort(), credentials);
             log.info("listening: remote JMX on {} (user {})", remote.url(), credentials.user());
         }
-        agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), credentials);
+        agent = HttpAgent.start(config.jolokia().host(), config.jolokia().port(), () -> supervisor.config().httpAccess(), credentials);
         log.info("listening: HTTP agent on {} (user {}, password in {})", agent.url(), credentials.user(), config.credentialsFile());
     }
 

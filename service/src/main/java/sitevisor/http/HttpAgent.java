@@ -1,12 +1,12 @@
 package sitevisor.http;
 
-import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpServer;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.jolokia.core.api.LogHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sitevisor.config.Config;
 import sitevisor.security.Credentials;
 
 import java.io.IOException;
@@ -18,11 +18,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
- * The embedded Jolokia agent: JSON over HTTP on one address (loopback by default), asking for
- * the daemon's credentials on every route, with {@link SitevisorRestrictor} deciding what a
- * request may touch.
+ * The embedded Jolokia agent: JSON over HTTP on one address (loopback by default), every request
+ * through {@link AgentDoor} (credentials, and nothing a browser can forge), with
+ * {@link SitevisorRestrictor} deciding what a request may touch.
  */
 public final class HttpAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
@@ -41,7 +42,13 @@ public final class HttpAgent implements AutoCloseable {
         this.threads = threads;
     }
 
-    public static HttpAgent start(String host, int port, Credentials credentials) throws IOException {
+    /**
+     * Starts the agent on {@code host:port} (port 0: one the OS picks).
+     *
+     * @param access the browser origins and extra host names accepted, asked for each request so
+     *               that a reload that changes them applies at once
+     */
+    public static HttpAgent start(String host, int port, Supplier<Config.HttpAccess> access, Credentials credentials) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         if (!address.isLoopbackAddress()) {
             log.warn("exposed: the HTTP agent listens on {}:{}, beyond this machine, without TLS: passwords cross the network readable", host, port);
@@ -57,13 +64,9 @@ public final class HttpAgent implements AutoCloseable {
         });
         threads.allowCoreThreadTimeOut(true);
         http.setExecutor(threads);
-        BasicAuthenticator authenticator = new BasicAuthenticator("sitevisor") {
-            @Override
-            public boolean checkCredentials(String user, String password) {
-                return credentials.matches(user, password);
-            }
-        };
-        GuardedHttpServer guarded = new GuardedHttpServer(http, authenticator);
+        AgentDoor door = new AgentDoor(CONTEXT, new AgentDoor.Listening(host, http.getAddress().getAddress(), http.getAddress().getPort()),
+                access, credentials);
+        GuardedHttpServer guarded = new GuardedHttpServer(http, door);
         JolokiaServerConfig config = new JolokiaServerConfig(Map.of(
                 "host", host,
                 "port", Integer.toString(port),
@@ -72,7 +75,7 @@ public final class HttpAgent implements AutoCloseable {
                 "discoveryEnabled", "false",
                 "includeStackTrace", "false",
                 "allowErrorDetails", "false"));
-        JolokiaServer jolokia = new JolokiaServer(guarded, config, new Slf4jLog());
+        JolokiaServer jolokia = SitevisorRestrictor.handingOver(access, () -> new JolokiaServer(guarded, config, new Slf4jLog()));
         jolokia.start();
         // given a server of ours, Jolokia adds its contexts but leaves starting it to us
         http.start();

@@ -4,28 +4,54 @@ import org.jolokia.server.core.config.Configuration;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.util.HttpMethod;
 import org.jolokia.server.core.util.RequestType;
+import sitevisor.config.Config;
+import sitevisor.config.Origins;
 import sitevisor.mbeans.ObjectNames;
 
 import javax.management.ObjectName;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What an HTTP client may do, deny by default and written in code, so that no missing or
  * unreadable policy file can fall back to allowing everything: read, list and run sitevisor's
  * own MBeans; read {@code java.lang}; nothing else. No writes anywhere (our MBeans have no
  * writable attributes), no operation on an ObjectName pattern (one request must not stop every
- * site), no config or notification requests, and no browser origins.
+ * site), no config or notification requests, and browser origins only as listed in
+ * {@code jolokia.origins}. {@link AgentDoor} refuses what a browser could forge before a request
+ * gets here; this is the policy Jolokia itself applies to each request.
  */
 public final class SitevisorRestrictor implements Restrictor {
     private static final Set<RequestType> TYPES = EnumSet.of(RequestType.READ, RequestType.EXEC, RequestType.LIST,
             RequestType.SEARCH, RequestType.VERSION);
     private static final String READ_ONLY_DOMAIN = "java.lang";
+    // Jolokia makes its restrictor itself, from a class name, while the agent is constructed
+    private static final ThreadLocal<Supplier<Config.HttpAccess>> HANDED_OVER = new ThreadLocal<>();
 
-    public SitevisorRestrictor() {}
+    private final Supplier<Config.HttpAccess> access;
 
     /** Jolokia instantiates a restrictor class with its configuration when it has such a constructor. */
-    public SitevisorRestrictor(Configuration configuration) {}
+    public SitevisorRestrictor(Configuration configuration) {
+        Supplier<Config.HttpAccess> handed = HANDED_OVER.get();
+        if (handed == null) throw new IllegalStateException("the restrictor is made by HttpAgent, which hands it the browser origins");
+        this.access = handed;
+    }
+
+    /** Runs {@code construction}, during which Jolokia makes a restrictor that reads {@code access}. */
+    static <T, E extends Exception> T handingOver(Supplier<Config.HttpAccess> access, Construction<T, E> construction) throws E {
+        HANDED_OVER.set(access);
+        try {
+            return construction.run();
+        } finally {
+            HANDED_OVER.remove();
+        }
+    }
+
+    @FunctionalInterface
+    interface Construction<T, E extends Exception> {
+        T run() throws E;
+    }
 
     @Override
     public boolean isHttpMethodAllowed(HttpMethod method) {
@@ -58,10 +84,14 @@ public final class SitevisorRestrictor implements Restrictor {
         return true;
     }
 
+    /**
+     * Jolokia asks with a request's {@code Origin}, or its {@code Referer} when there is none:
+     * curl and the sitevisor client send neither; a browser console's origin must be listed.
+     */
     @Override
     public boolean isOriginAllowed(String origin, boolean onlyWhenStrictCheckingIsEnabled) {
-        // curl and the sitevisor client send no Origin; a web page's request carries one and is refused
-        return origin == null || origin.isEmpty();
+        if (origin == null || origin.isEmpty()) return true;
+        return Origins.ofUrl(origin).map(access.get().origins()::contains).orElse(false);
     }
 
     @Override

@@ -360,6 +360,10 @@ public final class Supervisor implements AutoCloseable {
                 sites.put(site.name(), changes.unchanged().contains(site.name()) ? before.sites().get(site.name()) : newInstances(site));
             }
             snapshot = new Snapshot(next, Collections.unmodifiableMap(sites));
+            if (!before.config().httpAccess().equals(next.httpAccess())) {
+                log.info("applied: the HTTP agent now accepts browser origins {} and host names {} [{}]",
+                        next.httpAccess().origins(), next.httpAccess().allowedHosts(), reload);
+            }
             changes.removed().forEach(site -> tellListeners(site, "removed", SitesListener::siteRemoved));
             changes.added().forEach(site -> tellListeners(site, "added", SitesListener::siteAdded));
 

@@ -46,7 +46,7 @@ class ConfigLoaderTest {
     void loadsEverySettingWithDefaultsAndPathsResolved() throws Exception {
         Path file = write("""
                 home: state
-                jolokia: { host: 0.0.0.0, port: 9778 }
+                jolokia: { host: 0.0.0.0, port: 9778, origins: [http://localhost:8080, "HTTPS://Console.Example.org:443"], allowedHosts: [sitevisor.example.org] }
                 jmx: { port: 9999 }
                 history: { keep: 30d, maxRows: 50000 }
                 sites:
@@ -85,6 +85,9 @@ class ConfigLoaderTest {
         assertEquals(file, config.file());
         assertEquals(dir.resolve("state"), config.home());
         assertEquals(new Config.Endpoint("0.0.0.0", 9778), config.jolokia());
+        // origins as a browser sends them: lower case, no default port
+        assertEquals(new Config.HttpAccess(List.of("http://localhost:8080", "https://console.example.org"), List.of("sitevisor.example.org")),
+                config.httpAccess());
         assertEquals(9999, config.jmxPort());
         assertEquals(new Config.HistoryPolicy(java.time.Duration.ofDays(30), 50_000), config.history());
         assertEquals(List.of("blog", "worker", "tools", "shell"), config.siteNames());
@@ -154,6 +157,7 @@ class ConfigLoaderTest {
 
         assertEquals(dir.resolve("var"), config.home());
         assertEquals(Config.DEFAULT_JOLOKIA, config.jolokia());
+        assertEquals(Config.HttpAccess.NONE, config.httpAccess(), "no browser origin unless listed");
         assertEquals(0, config.jmxPort());
         assertEquals(Map.of(), config.sites());
     }
@@ -332,6 +336,16 @@ class ConfigLoaderTest {
                         List.of("sites.blog.environment.APP-ENV", "line 4", "must match [A-Za-z_][A-Za-z0-9_]*")),
                 arguments("jolokia port out of range", "jolokia: { port: 70000 }\n", 1,
                         List.of("jolokia.port in $FILE line 1: 70000 is out of range (1..65535)")),
+                arguments("origins not a list", "jolokia: { origins: http://localhost:8080 }\n", 1,
+                        List.of("jolokia.origins in $FILE line 1: expected a list of origins such as http://localhost:8080")),
+                arguments("origin with a path", "jolokia:\n  origins:\n    - http://localhost:8080/hawtio\n", 1,
+                        List.of("jolokia.origins[0] in $FILE line 3: 'http://localhost:8080/hawtio' has a path")),
+                arguments("origin that allows everyone", "jolokia: { origins: [http://localhost:8080, '*'] }\n", 1,
+                        List.of("jolokia.origins[1] in $FILE line 1: '*' would let every web page drive the daemon")),
+                arguments("origin without a scheme", "jolokia: { origins: [localhost:8080] }\n", 1,
+                        List.of("jolokia.origins[0] in $FILE line 1: 'localhost:8080' is not an origin")),
+                arguments("allowed host with a port", "jolokia: { allowedHosts: ['sitevisor.example.org:8778'] }\n", 1,
+                        List.of("jolokia.allowedHosts[0] in $FILE line 1: 'sitevisor.example.org:8778' is not a host name")),
                 arguments("top level not a mapping", "- blog\n", 1,
                         List.of("$FILE line 1: expected a mapping with home, jolokia, jmx, history and sites, got a list")));
     }

@@ -356,6 +356,7 @@ class DaemonProcessTest {
         String credentials = Files.readString(dir.resolve("var/credentials")).trim();
         var post = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:18779/jolokia/"))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes()))
+                .header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request)).build();
         return java.net.http.HttpClient.newHttpClient().send(post, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }

@@ -135,6 +135,7 @@ class HistoryIT {
             String authorization = "Basic " + Base64.getEncoder().encodeToString(credentials().getBytes(StandardCharsets.UTF_8));
             HttpRequest restart = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + launched.jolokiaPort() + "/jolokia/"))
                     .header("Authorization", authorization)
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=web\",\"operation\":\"restart\"}"))
                     .build();
             // restarts as fast as they are acknowledged, in another thread, while this one kills the daemon mid-stream
