@@ -268,6 +268,7 @@ class HttpAgentTest {
             socket.getOutputStream().flush();
             String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int end = raw.indexOf("\r\n\r\n");
+            if (end < 0) return new Answer(0, Map.of(), "no answer but '" + raw + "'");
             String[] lines = raw.substring(0, end).split("\r\n");
             Map<String, String> answered = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             for (int i = 1; i < lines.length; i++) {
