@@ -100,6 +100,14 @@ class ConfigAddressTest {
     }
 
     @Test
+    void browserOriginsDoNotKeepAClientFromItsDaemon() throws Exception {
+        for (String yaml : List.of("jolokia: { port: 9999, origins: [http://localhost:8080], allowedHosts: [sv.example.org] }\n",
+                "jolokia:\n  port: 9999\n  origins:\n    - http://localhost:8080\n")) {
+            assertEquals(new Config.Endpoint(Config.DEFAULT_JOLOKIA.host(), 9999), ConfigLoader.address(write(yaml)).jolokia(), yaml);
+        }
+    }
+
+    @Test
     void aMistakeInJolokiaOrATopLevelTypoIsReportedNotGuessed() throws Exception {
         // a misspelt key would otherwise send the client to the default port, and perhaps another daemon
         ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.address(write("jolokai: { port: 9000 }\nsites:\n  a: {}\n")));

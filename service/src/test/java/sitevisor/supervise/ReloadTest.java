@@ -211,6 +211,22 @@ class ReloadTest {
     }
 
     @Test
+    void browserOriginsChangeByReloadWithoutTouchingASite() throws Exception {
+        Supervisor supervisor = fixture.supervise(FOUR_SITES);
+        supervisor.startUp();
+        Map<String, Long> before = pids(supervisor);
+        Files.writeString(fixture.configFile(), Files.readString(fixture.configFile()).replace("jolokia: { port: 18778 }",
+                "jolokia: { port: 18778, origins: [http://localhost:8080], allowedHosts: [sitevisor.example.org] }"));
+
+        ReloadReport report = supervisor.reload(OPERATOR);
+
+        assertEquals(List.of(), report.changed());
+        assertEquals(new sitevisor.config.Config.HttpAccess(List.of("http://localhost:8080"), List.of("sitevisor.example.org")),
+                supervisor.config().httpAccess());
+        assertEquals(before, pids(supervisor));
+    }
+
+    @Test
     void aStartInProgressWhenAReloadRemovesTheSiteGivesWayAndNothingIsLeftRunning() throws Exception {
         Supervisor supervisor = fixture.supervise("""
                 slow:
