@@ -86,7 +86,7 @@ final class JolokiaClient {
         byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
         Config.Endpoint endpoint = daemon.jolokia();
         String head = "POST " + HttpAgent.CONTEXT + "/ HTTP/1.1\r\n"
-                + "Host: " + endpoint.host() + ":" + endpoint.port() + "\r\n"
+                + "Host: " + (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":" + endpoint.port() + "\r\n"
                 + "Authorization: " + authorization + "\r\n"
                 + HttpAgent.CLI_USER_HEADER + ": " + cliUser + "\r\n"
                 + "Content-Type: application/json\r\n"
