@@ -57,7 +57,13 @@ public final class Launched implements AutoCloseable {
 
     /** Writes the config: home var, the HTTP agent on a free port, any other top-level keys, then the sites. */
     public void writeConfig(String topLevel, String sites) throws IOException {
-        Files.writeString(config, "home: var\njolokia: { port: " + jolokiaPort + " }\n" + topLevel + "sites:\n" + sites);
+        writeConfig("", topLevel, sites);
+    }
+
+    /** Writes the config as {@link #writeConfig(String, String)}, with further keys of the agent, such as {@code origins: [http://127.0.0.1:8080]}. */
+    public void writeConfig(String jolokiaKeys, String topLevel, String sites) throws IOException {
+        String jolokia = "port: " + jolokiaPort + (jolokiaKeys.isEmpty() ? "" : ", " + jolokiaKeys);
+        Files.writeString(config, "home: var\njolokia: { " + jolokia + " }\n" + topLevel + "sites:\n" + sites);
     }
 
     /** Starts {@code bin/sitevisor run} and waits until it supervises; its output goes to daemon-N.out. */
