@@ -94,6 +94,15 @@ public final class SitevisorRestrictor implements Restrictor {
         return Origins.ofUrl(origin).map(access.get().origins()::contains).orElse(false);
     }
 
+    /**
+     * An https console the operator listed is served: its own server ends TLS and forwards to this
+     * agent, which listens on loopback unless told otherwise; Jolokia would refuse it over http.
+     */
+    @Override
+    public boolean ignoreScheme() {
+        return true;
+    }
+
     @Override
     public boolean isObjectNameHidden(ObjectName name) {
         return !ours(name) && !READ_ONLY_DOMAIN.equals(name.getDomain());

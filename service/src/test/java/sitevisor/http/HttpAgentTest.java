@@ -336,6 +336,10 @@ class HttpAgentTest {
                 new Forged("a preflight from an origin not listed", "OPTIONS", "/jolokia/", fine("Origin", "http://evil.example",
                         "Access-Control-Request-Method", "POST"), null, 403),
                 new Forged("a proxy target", "POST", "/jolokia/", fine(), "[" + STOP.replace("}", ",\"target\":{\"url\":\"service:jmx:rmi:///jndi/rmi://127.0.0.1:1/jmxrmi\"}}") + "]", 403),
+                new Forged("a notification listener, on a hidden MBean", "POST", "/jolokia/", fine(),
+                        "{\"type\":\"notification\",\"command\":\"register\"}", 403),
+                new Forged("a write in a bulk of reads", "POST", "/jolokia/", fine(), "[{\"type\":\"version\"},"
+                        + "{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\",\"value\":true}]", 403),
                 new Forged("a body over 64 KB", "POST", "/jolokia/", fine(), "[" + (STOP + ",").repeat(1000) + STOP + "]", 413),
                 new Forged("no credentials", "POST", "/jolokia/", fine("Authorization", null), STOP, 401),
                 new Forged("a wrong password", "POST", "/jolokia/", fine("Authorization", "Basic " + Base64.getEncoder().encodeToString("sitevisor:guess".getBytes(StandardCharsets.UTF_8))), STOP, 401),
@@ -377,7 +381,8 @@ class HttpAgentTest {
     @Test
     void aListedOriginIsServedWithCorsAndItsPreflightIsAnswered() throws Exception {
         String hawtio = "http://localhost:8080";
-        access.set(new Config.HttpAccess(List.of(hawtio), List.of("sitevisor.example.org")));
+        String behindTls = "https://console.example.org";
+        access.set(new Config.HttpAccess(List.of(hawtio, behindTls), List.of("sitevisor.example.org")));
         Answer preflight = exchange("OPTIONS", "/jolokia/", Map.of("Host", "127.0.0.1:" + agent.port(), "Origin", hawtio,
                 "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type"), null);
         assertEquals(204, preflight.status(), preflight.toString());
@@ -393,6 +398,9 @@ class HttpAgentTest {
         Answer read = exchange("GET", "/jolokia/read/sitevisor:type=Site,name=blog/State", fine("Referer", hawtio + "/hawtio/jmx", "Content-Type", null), null);
         assertEquals(200, read.status(), read.toString());
         assertTrue(read.body().contains("\"status\":200"), read.toString());
+        Answer secure = exchange("POST", "/jolokia/", fine("Origin", behindTls, "Content-Type", "text/json"),
+                "{\"type\":\"read\",\"mbean\":\"sitevisor:type=Site,name=blog\",\"attribute\":\"State\"}");
+        assertTrue(secure.body().contains("\"status\":200"), "a listed https console behind its own TLS: " + secure);
         Answer named = exchange("GET", "/jolokia/version", fine("Host", "sitevisor.example.org:" + agent.port(), "Content-Type", null), null);
         assertEquals(200, named.status(), named.toString());
 
