@@ -7,10 +7,12 @@ import org.jolokia.json.JSONArray;
 import org.jolokia.json.JSONObject;
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
+import org.slf4j.LoggerFactory;
 import sitevisor.config.Config;
 import sitevisor.config.Origins;
 import sitevisor.jmx.Callers;
 import sitevisor.security.Credentials;
+import sitevisor.security.Refusals;
 import sitevisor.supervise.Actor;
 
 import java.io.ByteArrayInputStream;
@@ -63,6 +65,7 @@ final class AgentDoor extends Filter {
     private final Listening listening;
     private final Supplier<Config.HttpAccess> access;
     private final Credentials credentials;
+    private final Refusals refusals = new Refusals(LoggerFactory.getLogger(AgentDoor.class));
 
     /** Where the agent listens: the address it bound, as configured and as bound. */
     record Listening(String configuredHost, InetAddress address, int port) {}
@@ -113,7 +116,8 @@ final class AgentDoor extends Filter {
         Optional<String> user = authenticatedUser(request);
         if (user.isEmpty()) {
             response.set("WWW-Authenticate", "Basic realm=\"sitevisor\", charset=\"UTF-8\"");
-            refuse(exchange, new Refusal(401, "Unauthorized", "the user and password of the daemon's credentials file are required"));
+            refuse(exchange, new Refusal(401, "Unauthorized", request.containsKey("Authorization")
+                    ? "wrong user or password" : "the user and password of the daemon's credentials file are required"));
             return;
         }
         refusal = methodAndBodyHeaders(method, exchange.getRequestURI().getRawQuery(), exchange.getRequestURI().getPath(), request);
@@ -367,7 +371,13 @@ final class AgentDoor extends Filter {
         while (discarded < DISCARD_AT_MOST_BYTES && (n = body.read(scratch)) > 0) discarded += n;
     }
 
-    private static void refuse(HttpExchange exchange, Refusal refusal) throws IOException {
+    private void refuse(HttpExchange exchange, Refusal refusal) throws IOException {
+        // a 401 to a request without credentials is how basic authentication begins, not news
+        if (refusal.status() != 401 || exchange.getRequestHeaders().containsKey("Authorization")) {
+            String client = exchange.getRemoteAddress().getAddress().getHostAddress();
+            refusals.refused("http " + refusal.status() + " " + client, "HTTP " + refusal.status() + " to " + client + " ("
+                    + exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + "): " + refusal.message());
+        }
         JSONObject answer = new JSONObject();
         answer.put("status", refusal.status());
         answer.put("error_type", refusal.reason());

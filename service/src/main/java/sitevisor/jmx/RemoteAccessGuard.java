@@ -1,6 +1,7 @@
 package sitevisor.jmx;
 
 import sitevisor.mbeans.ObjectNames;
+import sitevisor.security.Refusals;
 
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
@@ -51,11 +52,17 @@ final class RemoteAccessGuard implements InvocationHandler {
     // the connector's own query when a client first listens: it looks for broadcasters, among the visible names
     private static final String CONNECTOR_QUERIES = "com.sun.jmx.remote.internal.";
 
+    private final Refusals refusals;
     private MBeanServer target;
 
-    static MBeanServerForwarder create() {
+    private RemoteAccessGuard(Refusals refusals) {
+        this.refusals = refusals;
+    }
+
+    /** A guard that logs what it refuses, with who asked, through {@code refusals}. */
+    static MBeanServerForwarder create(Refusals refusals) {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
-                new Class<?>[]{MBeanServerForwarder.class}, new RemoteAccessGuard());
+                new Class<?>[]{MBeanServerForwarder.class}, new RemoteAccessGuard(refusals));
     }
 
     @Override
@@ -74,14 +81,14 @@ final class RemoteAccessGuard implements InvocationHandler {
             target = (MBeanServer) args[0];
             return null;
         }
-        if (NEVER.contains(name)) throw new SecurityException("refused: " + name + " is not allowed over remote JMX");
+        if (NEVER.contains(name)) throw refused(name, name + " is not allowed over remote JMX");
         if (UNNAMED.contains(name)) return unnamed(method, args);
         if (args == null || args.length == 0 || !(args[0] instanceof ObjectName objectName)) {
-            throw new SecurityException("refused: " + name + " is not allowed over remote JMX");
+            throw refused(name, name + " is not allowed over remote JMX");
         }
         if (name.endsWith("NotificationListener") && args.length > 1 && args[1] instanceof ObjectName) {
             // an MBean named as the listener would be called by the server itself, on no client's behalf
-            throw new SecurityException("refused: an MBean as notification listener is not allowed over remote JMX");
+            throw refused(name, "an MBean as notification listener is not allowed over remote JMX");
         }
         if (!visible(objectName)) {
             // absent, as queries show it: a SecurityException here breaks VisualVM's probe for HotSpotDiagnostic
@@ -89,7 +96,7 @@ final class RemoteAccessGuard implements InvocationHandler {
             throw new InstanceNotFoundException(objectName.toString());
         }
         if (!ours(objectName) && !readable(name, objectName, args)) {
-            throw new SecurityException("refused: " + describe(name, objectName, args) + " is not allowed over remote JMX: "
+            throw refused(describe(name, objectName, args), describe(name, objectName, args) + " is not allowed over remote JMX: "
                     + objectName.getDomain() + " is read-only");
         }
         return call(method, args);
@@ -106,7 +113,7 @@ final class RemoteAccessGuard implements InvocationHandler {
         if ((name.equals("queryNames") || name.equals("queryMBeans")) && args[1] != null
                 && !((QueryExp) args[1]).getClass().getName().startsWith(CONNECTOR_QUERIES)) {
             // a query is evaluated on every MBean, hidden ones included, so it could read what the client may not
-            throw new SecurityException("refused: " + name + " with a query expression is not allowed over remote JMX; query by name");
+            throw refused(name + " with a query", name + " with a query expression is not allowed over remote JMX; query by name");
         }
         Object result = call(method, args);
         return switch (name) {
@@ -116,6 +123,12 @@ final class RemoteAccessGuard implements InvocationHandler {
             case "getMBeanCount" -> (int) target.queryNames(null, null).stream().filter(RemoteAccessGuard::visible).count();
             default -> result;
         };
+    }
+
+    /** The exception a refused call ends in, logged with who asked. */
+    private SecurityException refused(String kind, String why) {
+        refusals.refused("jmx " + kind, "remote JMX, " + Callers.current() + ": " + why);
+        return new SecurityException("refused: " + why);
     }
 
     private Object call(Method method, Object[] args) throws Throwable {

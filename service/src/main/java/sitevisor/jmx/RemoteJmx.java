@@ -1,6 +1,8 @@
 package sitevisor.jmx;
 
+import org.slf4j.LoggerFactory;
 import sitevisor.security.Credentials;
+import sitevisor.security.Refusals;
 
 import javax.management.MBeanServer;
 import javax.management.remote.JMXAuthenticator;
@@ -45,11 +47,12 @@ public final class RemoteJmx implements AutoCloseable {
         Registry registry = LocateRegistry.createRegistry(port, null, sockets);
         Map<String, Object> environment = new HashMap<>();
         environment.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, sockets);
-        environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials));
+        Refusals refusals = new Refusals(LoggerFactory.getLogger(RemoteAccessGuard.class));
+        environment.put(JMXConnectorServer.AUTHENTICATOR, authenticator(credentials, refusals));
         environment.put("jmx.remote.rmi.server.credentials.filter.pattern", "java.lang.String;!*");
         JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":" + port + "/jmxrmi");
         JMXConnectorServer connector = JMXConnectorServerFactory.newJMXConnectorServer(url, environment, server);
-        connector.setMBeanServerForwarder(RemoteAccessGuard.create());
+        connector.setMBeanServerForwarder(RemoteAccessGuard.create(refusals));
         try {
             connector.start();
         } catch (IOException | RuntimeException e) {
@@ -64,14 +67,26 @@ public final class RemoteJmx implements AutoCloseable {
         return connector.getAddress();
     }
 
-    private static JMXAuthenticator authenticator(Credentials credentials) {
+    private static JMXAuthenticator authenticator(Credentials credentials, Refusals refusals) {
         return offered -> {
             if (!(offered instanceof String[] pair) || pair.length != 2 || pair[0] == null || pair[1] == null
                     || !credentials.matches(pair[0], pair[1])) {
+                String client = clientHost();
+                String user = offered instanceof String[] pair && pair.length > 0 && pair[0] != null ? " as '" + pair[0] + "'" : "";
+                refusals.refused("jmx login " + client, "remote JMX login" + user + " from " + client + ": wrong user or password");
                 throw new SecurityException("wrong user or password");
             }
             return new Subject(true, Set.of(new JMXPrincipal(pair[0])), Set.of(), Set.of());
         };
+    }
+
+    /** The address of the RMI client this thread serves. */
+    private static String clientHost() {
+        try {
+            return java.rmi.server.RemoteServer.getClientHost();
+        } catch (java.rmi.server.ServerNotActiveException e) {
+            return "an unknown address";
+        }
     }
 
     @Override

@@ -11,6 +11,7 @@ import sitevisor.mbeans.ObjectNames;
 import sitevisor.security.Credentials;
 import sitevisor.supervise.Fixture;
 import sitevisor.supervise.Supervisor;
+import sitevisor.testing.LogLines;
 
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
@@ -357,6 +358,19 @@ class HttpAgentTest {
             assertTrue(answer.body().contains("\"error\":") && !answer.body().contains("stacktrace"), forged + " -> " + answer);
             assertNull(answer.headers().get("Access-Control-Allow-Origin"), forged + " -> " + answer);
             assertEquals("RUNNING", blogState(), forged + " stopped the site");
+        }
+    }
+
+    @Test
+    void aRefusalIsLoggedWithTheClientOnceAMinuteButAChallengeForCredentialsIsNot() throws Exception {
+        try (LogLines log = new LogLines(AgentDoor.class)) {
+            for (int i = 0; i < 3; i++) exchange("GET", "/jolokia/exec/sitevisor:type=Site,name=blog/stop", fine("Content-Type", null), null);
+            exchange("POST", "/jolokia/", fine("Authorization", null), STOP);
+            exchange("POST", "/jolokia/", fine("Authorization", "Basic " + Base64.getEncoder().encodeToString("root:guess".getBytes(StandardCharsets.UTF_8))), STOP);
+            assertEquals(List.of(
+                    "WARNING refused: HTTP 405 to 127.0.0.1 (GET /jolokia/exec/sitevisor:type=Site,name=blog/stop): 'exec' only by POST,"
+                            + " with Content-Type: application/json; a GET only reads, lists, searches or asks the version",
+                    "WARNING refused: HTTP 401 to 127.0.0.1 (POST /jolokia/): wrong user or password"), log.all());
         }
     }
 

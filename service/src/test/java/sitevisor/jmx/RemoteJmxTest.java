@@ -9,6 +9,7 @@ import sitevisor.mbeans.ObjectNames;
 import sitevisor.security.Credentials;
 import sitevisor.supervise.Fixture;
 import sitevisor.testing.Await;
+import sitevisor.testing.LogLines;
 import sitevisor.testing.Probes;
 
 import javax.management.Attribute;
@@ -106,10 +107,23 @@ class RemoteJmxTest {
     }
 
     @Test
-    void wrongOrMissingCredentialsAreRefused() {
-        assertThrows(SecurityException.class, () -> connect(new String[]{"sitevisor", password + "x"}).close());
-        assertThrows(SecurityException.class, () -> connect(new String[]{"root", password}).close());
-        assertThrows(SecurityException.class, () -> connect(null).close());
+    void wrongOrMissingCredentialsAreRefusedAndLogged() {
+        try (LogLines log = new LogLines(RemoteAccessGuard.class)) {
+            assertThrows(SecurityException.class, () -> connect(new String[]{"sitevisor", password + "x"}).close());
+            assertThrows(SecurityException.class, () -> connect(new String[]{"root", password}).close());
+            assertThrows(SecurityException.class, () -> connect(null).close());
+            // one line a minute per client: the first attempt
+            assertEquals(List.of("WARNING refused: remote JMX login as 'sitevisor' from 127.0.0.1: wrong user or password"), log.all());
+        }
+    }
+
+    @Test
+    void aRefusedCallIsLoggedWithWhoAsked() throws Exception {
+        try (LogLines log = new LogLines(RemoteAccessGuard.class); JMXConnector connector = connect()) {
+            assertThrows(SecurityException.class, () -> connector.getMBeanServerConnection().invoke(MEMORY, "gc", null, null));
+            assertEquals(List.of("WARNING refused: remote JMX, operator jmx user sitevisor: operation gc of java.lang:type=Memory"
+                    + " is not allowed over remote JMX: java.lang is read-only"), log.all());
+        }
     }
 
     /** ProxyClient.tryConnect, then the MBeans tab's first look, and its ping every refresh. */
