@@ -2,6 +2,8 @@ package sitevisor.daemon;
 
 import sitevisor.testing.Await;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +39,27 @@ import static sitevisor.testing.Probes.isAlive;
 /** The daemon as operators run it: its own JVM, signalled and killed for real. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DaemonProcessTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    // a daemon JVM starting beside the rest of the suite on 2 cores: 30 s was once not enough
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private final String runId = UUID.randomUUID().toString();
     private final List<Process> daemons = new ArrayList<>();
+    private int jolokiaPort;
 
     @TempDir
     Path dir;
+
+    /** On a failure, before anything is stopped: what each daemon of the test printed, and its log file. */
+    @RegisterExtension
+    final AfterTestExecutionCallback printTheDaemonsOutput = context -> {
+        if (context.getExecutionException().isEmpty()) return;
+        try (var files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".out")).sorted().toList()) {
+                System.err.println("--- " + file.getFileName() + "\n" + Files.readString(file));
+            }
+        }
+        Path log = dir.resolve("var/sitevisor.log");
+        if (Files.exists(log)) System.err.println("--- " + log + "\n" + Files.readString(log));
+    };
 
     @AfterEach
     void killEverythingThisTestStarted() {
@@ -60,9 +77,10 @@ class DaemonProcessTest {
 
     private Path writeConfig(int webPort, int jmxPort) throws IOException {
         Path config = dir.resolve("sitevisor.yml");
+        if (jolokiaPort == 0) jolokiaPort = freePort();
         Files.writeString(config, """
                 home: var
-                jolokia: { port: 18779 }
+                jolokia: { port: %d }
                 jmx: { port: %d }
                 sites:
                   web:
@@ -72,7 +90,7 @@ class DaemonProcessTest {
                     command: [sleep, "1000"]
                     startSeconds: 0
                     instances: 2
-                """.formatted(jmxPort, Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), webPort));
+                """.formatted(jolokiaPort, jmxPort, Path.of(System.getProperty("java.home"), "bin", "java"), System.getProperty("java.class.path"), webPort));
         return config;
     }
 
@@ -184,10 +202,10 @@ class DaemonProcessTest {
         Path config = writeConfig(freePort());
         startDaemon(config, "out");
         await("daemon supervising", () -> output("out").contains("supervising:"));
-        assertTrue(output("out").contains("listening: HTTP agent on http://127.0.0.1:18779/jolokia/"), output("out"));
+        assertTrue(output("out").contains("listening: HTTP agent on http://127.0.0.1:" + jolokiaPort + "/jolokia/"), output("out"));
         String credentials = Files.readString(dir.resolve("var/credentials")).trim();
         var client = java.net.http.HttpClient.newHttpClient();
-        var read = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:18779/jolokia/read/sitevisor:type=Site,name=web/State"));
+        var read = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + jolokiaPort + "/jolokia/read/sitevisor:type=Site,name=web/State"));
         assertEquals(401, client.send(read.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
         var answer = client.send(read.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes())).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -354,7 +372,7 @@ class DaemonProcessTest {
 
     private String jolokia(String request) throws Exception {
         String credentials = Files.readString(dir.resolve("var/credentials")).trim();
-        var post = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:18779/jolokia/"))
+        var post = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + jolokiaPort + "/jolokia/"))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(credentials.getBytes()))
                 .header("Content-Type", "application/json")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request)).build();
