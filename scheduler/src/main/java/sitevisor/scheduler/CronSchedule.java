@@ -98,6 +98,7 @@ public record CronSchedule(String written, String quartzExpression) {
             quartz = translateCrontab(text, fields);
         } else if (fields.length == 6 || fields.length == 7) {
             quartz = text;
+            QuartzFields.check(text, fields);
             try {
                 CronExpression.validateExpression(quartz);
             } catch (ParseException e) {

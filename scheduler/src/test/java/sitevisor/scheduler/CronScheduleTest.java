@@ -98,7 +98,9 @@ class CronScheduleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0 0/5 * * * ?", "0 15 10 ? * 6L 2030", "0 0 12 L * ?", "0 0 9 ? * MON-FRI *"})
+    @ValueSource(strings = {"0 0/5 * * * ?", "0 15 10 ? * 6L 2030", "0 0 12 L * ?", "0 0 9 ? * MON-FRI *", "0 0 13 ? * mon-fri",
+            "0 30 2 L-3 * ?", "0 0 12 15W * ?", "0 0 12 LW * ?", "0 0 12 ? * 6#3", "0 0 12 ? * FRIL", "0 0/15 9-17 ? JAN,MAR-MAY/2 2-6",
+            "*/10 * * * * ?", "0 0 22-2 * * ?"})
     void passesQuartzFormsThrough(String written) {
         assertEquals(written, CronSchedule.parse(written, NOW).quartzExpression());
     }
@@ -187,9 +189,23 @@ class CronScheduleTest {
                 Arguments.of("0 0 0 1 1 ? 2000", "'0 0 0 1 1 ? 2000' never fires after now"),
                 Arguments.of("0 0 31 2 *", "never fires after now"),
                 Arguments.of("0 0 30 2,4 *", null),
+                // what Quartz's parser reads past: trailing characters, a step of nothing
+                Arguments.of("0 0 13 ? * MON12345", "'MON12345' in the day-of-week field of '0 0 13 ? * MON12345' is not a day of the week"),
+                Arguments.of("0 0 13 ? * MON12345", "(6 fields are read as Quartz's: seconds minute hour"),
+                Arguments.of("0/0 * * * * ?", "'0/0' in the seconds field of '0/0 * * * * ?' has a step of 0, outside 1-59"),
+                Arguments.of("0 0 13 ? * MON-FRI2", "'MON-FRI2' in the day-of-week field"),
+                Arguments.of("0 0 0 ? * 1L5", "'1L5' in the day-of-week field"),
+                Arguments.of("0 0 0 32W * ?", "has a day of the month of 32"),
+                Arguments.of("0 0 0 ? * 2#6", "has a week of the month after # of 6"),
+                Arguments.of("0 0 0 L,15 * ?", "'L' in the day-of-month field of '0 0 0 L,15 * ?' must stand alone"),
+                Arguments.of("0 0 0 ? JANUARY *", "'JANUARY' in the month field"),
+                Arguments.of("0 0 ? * * *", "('?') is only for day-of-month or day-of-week"),
+                Arguments.of("0 0 0 1 * ? 2100", "'2100' in the year field of '0 0 0 1 * ? 2100' is not a year (1970-2099)"),
+                Arguments.of("0 0 13 ? * MON-FRI2", "holds 'FRI2', which is not a day of the week"),
+                Arguments.of("0 0,,5 * * * ?", "'' in the minutes field"),
                 // Quartz's own refusals
                 Arguments.of("0 0 12 * * *", "Support for specifying both a day-of-week AND a day-of-month"),
-                Arguments.of("0 0 25 ? * *", "Hour values must be between 0 and 23"));
+                Arguments.of("0 0 25 ? * *", "'25' in the hours field of '0 0 25 ? * *' is not an hour (0-23)"));
     }
 
     @ParameterizedTest(name = "[{index}] ''{0}''")
