@@ -21,6 +21,8 @@ import java.util.Map;
  * script can act on: 0 done, 1 refused or failed, 2 usage, 3 the daemon cannot be reached.
  */
 public final class Cli {
+    private static final java.util.regex.Pattern INSTANCE_STATE = java.util.regex.Pattern.compile(
+            "(?:^|; )(" + String.join("|", java.util.Arrays.stream(sitevisor.mbeans.SiteState.values()).map(Enum::name).toList()) + "): ");
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -219,8 +221,9 @@ public final class Cli {
                 JolokiaClient.read(SUPERVISOR, "Sites")), OPERATION_TIMEOUT));
         Map<String, Object> answer = Json.map(answers.get(0));
         List<String> known = siteNames(answers.get(1));
-        boolean ok = Json.number(answer, "status") == 200;
-        String message = ok ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : unknownSite(site, known);
+        boolean answered = Json.number(answer, "status") == 200;
+        String message = answered ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : unknownSite(site, known);
+        boolean ok = answered && endedAsAsked(operation, message);
         if (invocation.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("site", site);
@@ -230,9 +233,30 @@ public final class Cli {
             out.println(Json.write(result));
         } else {
             if (ok) out.println(site + ": " + message);
-            else err.println("sitevisor " + invocation.command() + ": " + message);
+            else err.println("sitevisor " + invocation.command() + ": " + (answered ? site + ": " : "") + message);
         }
         return ok ? OK : FAILED;
+    }
+
+    /**
+     * Whether every instance ended in the state the operation is for: a start that ended in
+     * BACKOFF or FATAL has failed, whatever the daemon answered. The Site MBean answers each
+     * instance as {@code STATE: what happened}, joined by {@code "; "}.
+     */
+    static boolean endedAsAsked(String operation, String answer) {
+        String wanted = switch (operation) {
+            case "start", "restart", "forceRestart" -> "RUNNING";
+            case "stop", "forceStop", "kill" -> "STOPPED";
+            default -> null;
+        };
+        if (wanted == null) return true;
+        java.util.regex.Matcher states = INSTANCE_STATE.matcher(answer);
+        boolean any = false;
+        while (states.find()) {
+            any = true;
+            if (!states.group(1).equals(wanted)) return false;
+        }
+        return any;
     }
 
     /** @param operation the Supervisor's operation without its {@code All}: start, stop, forceStop, ... */

@@ -1,6 +1,11 @@
 package sitevisor.cli;
 
+import sitevisor.history.HistoryTimes;
+import sitevisor.jmx.MaintenanceTime;
+
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -143,6 +148,17 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
             }
         }
         if (json && Set.of("run", "check").contains(command)) throw new UsageException(command + " takes no --json");
+        // a time the daemon would refuse is a usage error, found before the daemon is asked
+        try {
+            if (at != null) MaintenanceTime.parse(at, Clock.systemUTC(), ZoneId.systemDefault());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--at " + e.getMessage());
+        }
+        try {
+            if (since != null) HistoryTimes.sinceMillis(since, Clock.systemUTC(), ZoneId.systemDefault());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--since " + e.getMessage());
+        }
         int defaultLines = command.equals("history") ? DEFAULT_HISTORY_EVENTS : DEFAULT_LOG_LINES;
         if (command.equals("history") && lines != null && (lines < 1 || lines > 10_000)) {
             throw new UsageException("-n needs 1 to 10000 events, got " + lines);

@@ -10,7 +10,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 
 /** The time of a one-off maintenance window, as an operator writes it. */
-final class MaintenanceTime {
+public final class MaintenanceTime {
     private MaintenanceTime() {}
 
     /**
@@ -19,7 +19,7 @@ final class MaintenanceTime {
      *
      * @throws IllegalArgumentException naming what was written and what is accepted
      */
-    static Instant parse(String text, Clock clock, ZoneId zone) {
+    public static Instant parse(String text, Clock clock, ZoneId zone) {
         String written = text == null ? "" : text.strip();
         try {
             if (written.length() <= 8 && written.contains(":") && !written.contains("T")) {

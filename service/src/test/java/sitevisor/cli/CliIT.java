@@ -208,6 +208,17 @@ class CliIT {
             String error = Json.text(Json.map(new JSONParser().parse(refused.out())), "error");
             assertTrue(error.contains("port " + webPort + " is held by pid " + ProcessHandle.current().pid()), refused.toString());
         }
+        // 1: a start that did not end RUNNING failed, even though the daemon answered
+        writeConfig(sites() + "  broken:\n    command: [sh, -c, 'exit 3']\n    startSeconds: 1s\n    autostart: false\n");
+        Run reload = cli("reload");
+        assertEquals(0, reload.exitCode(), reload.toString());
+        Run backoff = cli("start", "broken");
+        assertEquals(1, backoff.exitCode(), backoff.toString());
+        assertTrue(backoff.err().startsWith("sitevisor start: broken: BACKOFF: "), backoff.toString());
+        assertEquals(0, cli("stop", "broken").exitCode());
+        // 2: a time the daemon would refuse
+        Run badSince = cli("history", "--since", "yesterday");
+        assertEquals(2, badSince.exitCode(), badSince.toString());
         // 3: nothing answers for this config, and the message says how to start it
         Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + launched.jolokiaPort(), "jolokia: { port: " + freePort()));
         Run unreachable = cli("status");
@@ -387,7 +398,7 @@ class CliIT {
         assertEquals(2, noAt.exitCode(), noAt.toString());
         assertTrue(noAt.err().contains("maintenance needs --at TIME"), noAt.toString());
         Run badTime = cli("maintenance", "web", "--at", "25:99");
-        assertEquals(1, badTime.exitCode(), badTime.toString());
+        assertEquals(2, badTime.exitCode(), badTime.toString());
         assertTrue(badTime.err().contains("'25:99' is not a time"), badTime.toString());
         Run past = cli("maintenance", "web", "--at", "2001-01-01T00:00", "--json");
         assertEquals(1, past.exitCode(), past.toString());

@@ -91,6 +91,10 @@ class InvocationTest {
             status -c                   | -c needs a config file
             status --frce               | unknown option '--frce'
             check --json                | check takes no --json
+            maintenance blog --at 25:00 | --at '25:00' is not a time
+            maintenance blog --at soon  | --at 'soon' is not a time
+            history --since yesterday   | --since 'yesterday' is not a time
+            history blog --since 2026-13-01 | --since '2026-13-01' is not a time
             """)
     void refusesWhatIsNotACommandLine(String line, String message) {
         Invocation.UsageException e = assertThrows(Invocation.UsageException.class, () -> Invocation.parse(words(line)));
