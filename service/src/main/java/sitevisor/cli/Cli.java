@@ -109,6 +109,9 @@ public final class Cli {
         }
         try {
             JolokiaClient client = JolokiaClient.of(daemon);
+            client.listensElsewhere().ifPresent(running -> err.println("sitevisor: the daemon of " + daemon.home() + " listens on "
+                    + running.host() + ":" + running.port() + ", not on " + daemon.jolokia().host() + ":" + daemon.jolokia().port()
+                    + " as " + daemon.file() + " now says; restart the daemon to apply that"));
             String site = invocation.site().orElse(null);
             return switch (invocation.command()) {
                 case "status" -> status(client, site);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Speaks JSON to the daemon's Jolokia agent over one short HTTP/1.1 connection, with the
@@ -38,6 +39,7 @@ final class JolokiaClient {
     private static final Duration STARTING_RETRY = Duration.ofMillis(50);
 
     private final Config.Address daemon;
+    private final Config.Endpoint endpoint;
     private final String authorization;
     private final String cliUser;
 
@@ -55,10 +57,19 @@ final class JolokiaClient {
         }
     }
 
-    private JolokiaClient(Config.Address daemon, String authorization, String cliUser) {
+    private JolokiaClient(Config.Address daemon, Config.Endpoint endpoint, String authorization, String cliUser) {
         this.daemon = daemon;
+        this.endpoint = endpoint;
         this.authorization = authorization;
         this.cliUser = cliUser;
+    }
+
+    /**
+     * Where the daemon of this home listens when that is not where its config now says: the
+     * config was edited since the daemon started, and only a restart of the daemon applies it.
+     */
+    Optional<Config.Endpoint> listensElsewhere() {
+        return endpoint.equals(daemon.jolokia()) ? Optional.empty() : Optional.of(endpoint);
     }
 
     static JolokiaClient of(Config.Address daemon) throws Unreachable, Refused {
@@ -74,7 +85,9 @@ final class JolokiaClient {
             throw new Refused("cannot read " + file + ": " + e.getMessage());
         }
         String authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
-        return new JolokiaClient(daemon, authorization, System.getProperty("user.name", ""));
+        // the daemon running on this home says where it listens: the truth, should the config have changed since
+        Config.Endpoint endpoint = DaemonLock.agentOf(daemon.home()).orElse(daemon.jolokia());
+        return new JolokiaClient(daemon, endpoint, authorization, System.getProperty("user.name", ""));
     }
 
     /**
@@ -84,7 +97,6 @@ final class JolokiaClient {
      */
     Object post(Object request, Duration readTimeout) throws Unreachable, Refused {
         byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
-        Config.Endpoint endpoint = daemon.jolokia();
         String head = "POST " + HttpAgent.CONTEXT + "/ HTTP/1.1\r\n"
                 + "Host: " + (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":" + endpoint.port() + "\r\n"
                 + "Authorization: " + authorization + "\r\n"

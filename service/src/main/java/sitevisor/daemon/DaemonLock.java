@@ -1,5 +1,7 @@
 package sitevisor.daemon;
 
+import sitevisor.config.Config;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,13 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * One daemon per home: an exclusive lock on {@code run/sitevisor.lock}, which also holds the
- * owner's pid for the message a second daemon prints. The kernel drops the lock when its owner
- * dies, also by {@code kill -9}, so there is nothing stale to clean.
+ * owner's pid for the message a second daemon prints, and, once it listens, where its HTTP agent
+ * is, for clients whose config was edited since the daemon started. The kernel drops the lock
+ * when its owner dies, also by {@code kill -9}, so there is nothing stale to clean.
  */
 public final class DaemonLock implements AutoCloseable {
+    private static final String AGENT = "agent ";
+
     private final FileChannel channel;
     private final FileLock lock;
 
@@ -43,15 +49,42 @@ public final class DaemonLock implements AutoCloseable {
             throw e;
         }
         if (lock == null) {
-            String owner = Files.readString(file, StandardCharsets.UTF_8).trim();
+            String owner = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
             channel.close();
             throw new HeldException("another sitevisor daemon" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
                     + " is running on " + home + "; stop it first, or give this one another home");
         }
+        DaemonLock held = new DaemonLock(channel, lock);
+        held.write(ProcessHandle.current().pid() + "\n");
+        return held;
+    }
+
+    /** Notes where the HTTP agent listens, beside the pid: the truth about this daemon, whatever the config says now. */
+    public void announce(String host, int port) throws IOException {
+        write(ProcessHandle.current().pid() + "\n" + AGENT + host + " " + port + "\n");
+    }
+
+    private void write(String content) throws IOException {
         channel.truncate(0);
-        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+        channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), 0);
         channel.force(true);
-        return new DaemonLock(channel, lock);
+    }
+
+    /** Where the daemon that holds {@code home} now listens, once it has said so; empty when none holds it. */
+    public static Optional<Config.Endpoint> agentOf(Path home) {
+        if (!isHeld(home)) return Optional.empty();
+        try {
+            for (String line : Files.readAllLines(home.resolve("run").resolve("sitevisor.lock"), StandardCharsets.UTF_8)) {
+                if (!line.startsWith(AGENT)) continue;
+                String[] hostAndPort = line.substring(AGENT.length()).trim().split(" ");
+                if (hostAndPort.length == 2 && hostAndPort[1].matches("\\d{1,5}")) {
+                    return Optional.of(new Config.Endpoint(hostAndPort[0], Integer.parseInt(hostAndPort[1])));
+                }
+            }
+        } catch (IOException unreadable) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     /**

@@ -226,6 +226,7 @@ public final class Main {
                     if (recorder.attached()) recorder.daemonEvent("exiting: " + e.getCause().getMessage(), Actor.daemon("start-up"));
                     return FAILED;
                 }
+                lock.announce(config.jolokia().host(), services.agentPort());
                 services.startTasks();
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);

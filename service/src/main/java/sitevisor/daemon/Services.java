@@ -60,6 +60,11 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     private volatile HttpAgent agent;
     private CompletableFuture<Void> opening = CompletableFuture.completedFuture(null);
 
+    /** The port the HTTP agent listens on, once open. */
+    int agentPort() {
+        return agent.port();
+    }
+
     /** @param credentials the doors' user and password, written before the sites start so that a client finds them at once */
     Services(Config config, Clock clock, HistoryRecorder recorder, Credentials credentials) {
         this.config = config;

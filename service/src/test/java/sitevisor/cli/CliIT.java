@@ -189,7 +189,7 @@ class CliIT {
 
     @Test
     void exitCodesSayWhatHappened() throws Exception {
-        startDaemon();
+        Process daemon = startDaemon();
         // 2: not a command line
         for (String[] usage : List.of(new String[]{"frob"}, new String[]{"restart"}, new String[]{"kill", "all"},
                 new String[]{"status", "--bogus"}, new String[]{"logs", "web", "-n", "many"})) {
@@ -219,8 +219,19 @@ class CliIT {
         // 2: a time the daemon would refuse
         Run badSince = cli("history", "--since", "yesterday");
         assertEquals(2, badSince.exitCode(), badSince.toString());
+        // 0, and 1 for the reload: the config now names another port, but the daemon of this home runs on
+        int running = launched.jolokiaPort();
+        int edited = freePort();
+        Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + running, "jolokia: { port: " + edited));
+        Run stillFound = cli("status");
+        assertEquals(0, stillFound.exitCode(), stillFound.toString());
+        assertTrue(stillFound.err().contains("listens on 127.0.0.1:" + running + ", not on 127.0.0.1:" + edited), stillFound.toString());
+        Run reloadRefused = cli("reload");
+        assertEquals(1, reloadRefused.exitCode(), reloadRefused.toString());
+        assertTrue(reloadRefused.err().contains("jolokia.port changed from " + running + " to " + edited), reloadRefused.toString());
         // 3: nothing answers for this config, and the message says how to start it
-        Files.writeString(config, Files.readString(config).replace("jolokia: { port: " + launched.jolokiaPort(), "jolokia: { port: " + freePort()));
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon did not stop on SIGTERM");
         Run unreachable = cli("status");
         assertEquals(3, unreachable.exitCode(), unreachable.toString());
         assertTrue(unreachable.err().contains("start it with: sitevisor run -c " + config), unreachable.toString());
