@@ -15,10 +15,13 @@ public final class InstanceInfo {
     private final String reason;
     private final long memoryBytes;
     private final String nextMaintenance;
+    private final String changedAt;
+    private final String changedBy;
 
-    @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes", "nextMaintenance"})
+    @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes",
+            "nextMaintenance", "changedAt", "changedBy"})
     public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason,
-                        long memoryBytes, String nextMaintenance) {
+                        long memoryBytes, String nextMaintenance, String changedAt, String changedBy) {
         this.site = site;
         this.instance = instance;
         this.state = state;
@@ -30,6 +33,8 @@ public final class InstanceInfo {
         this.reason = reason;
         this.memoryBytes = memoryBytes;
         this.nextMaintenance = nextMaintenance;
+        this.changedAt = changedAt;
+        this.changedBy = changedBy;
     }
 
     /** The site's name. */
@@ -85,5 +90,15 @@ public final class InstanceInfo {
     /** The site's next maintenance window, ISO-8601 with the daemon's offset; "" when none. */
     public String getNextMaintenance() {
         return nextMaintenance;
+    }
+
+    /** When the instance entered its state, ISO-8601 with the daemon's offset; "" before its first change. */
+    public String getChangedAt() {
+        return changedAt;
+    }
+
+    /** Who moved the instance into its state: an operator (and through which door), a policy, the daemon. */
+    public String getChangedBy() {
+        return changedBy;
     }
 }

@@ -192,7 +192,7 @@ public final class Cli {
     }
 
     private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "memoryBytes",
-            "restarts", "lastExit", "reason", "nextMaintenance");
+            "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
     private static Map<String, Object> instanceRow(Object instance) {
@@ -201,11 +201,20 @@ public final class Cli {
         return row;
     }
 
-    /** Why a site is not running, or how its last process ended: what an operator asks next. */
-    private static String note(String state, Map<String, Object> instance) {
+    /**
+     * Why a site is not running, who made it so and when: what an operator asks next. Who is the
+     * actor without the door it came through, {@code operator cli user alice}.
+     */
+    static String note(String state, Map<String, Object> instance) {
         if (state.equals("RUNNING")) return "";
         String reason = Json.text(instance, "reason");
-        return reason.isEmpty() ? Json.text(instance, "lastExit") : reason;
+        String why = reason.isEmpty() ? Json.text(instance, "lastExit") : reason;
+        String by = Json.text(instance, "changedBy");
+        int door = by.indexOf(" (");
+        if (door > 0) by = by.substring(0, door);
+        String at = Json.text(instance, "changedAt");
+        if (by.isEmpty() || at.isEmpty()) return why;
+        return why + " (" + by + ", " + Table.dateTime(at, true) + ")";
     }
 
     // ---- operations

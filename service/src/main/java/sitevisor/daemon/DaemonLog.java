@@ -29,11 +29,17 @@ final class DaemonLog {
 
     private DaemonLog() {}
 
+    /** Set (to anything) in the daemon's environment, sitevisor's own debug lines are logged, stack traces of failures among them. */
+    static final String DEBUG_VARIABLE = "SITEVISOR_DEBUG";
+    private static final Logger SITEVISOR = Logger.getLogger("sitevisor");
+
     /** Lines to stderr only: for commands that do not own a home. */
     static void toConsole() {
         Logger root = resetRoot();
         ConsoleLines console = new ConsoleLines();
-        console.setLevel(Level.INFO);
+        boolean debug = System.getenv(DEBUG_VARIABLE) != null;
+        console.setLevel(debug ? Level.FINE : Level.INFO);
+        SITEVISOR.setLevel(debug ? Level.FINE : null);
         root.addHandler(console);
     }
 

@@ -15,7 +15,8 @@ final class EventLog implements EventListener {
         String line = event.verb() + ": " + event.name() + ": " + event.reason() + " [" + event.actor() + "]";
         boolean bad = event.kind() == LifecycleEvent.Kind.REFUSED || event.kind() == LifecycleEvent.Kind.WARNING
                 || event.kind() == LifecycleEvent.Kind.STALE_PID_FILE
-                || (event.kind() == LifecycleEvent.Kind.TRANSITION && (event.to() == SiteState.FATAL || event.to() == SiteState.UNKNOWN || event.to() == SiteState.BACKOFF));
+                || (event.kind() == LifecycleEvent.Kind.TRANSITION && (event.to() == SiteState.FATAL || event.to() == SiteState.BACKOFF
+                        || event.to() == SiteState.UNKNOWN && event.from() != SiteState.STOPPED));
         if (bad) log.warn(line);
         else log.info(line);
     }

@@ -186,7 +186,9 @@ public final class Main {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                log.error("cannot start: {}", e.getMessage(), e);
+                // one line an operator acts on; where it came from only for whoever debugs
+                log.error("cannot start: {}", e.getMessage() == null ? e.toString() : e.getMessage());
+                log.debug("cannot start", e);
                 return FAILED;
             } finally {
                 try {
@@ -222,7 +224,8 @@ public final class Main {
                 } catch (CompletionException e) {
                     // the sites are up; like after a kill -9 of the daemon they keep running, and the next run adopts them
                     log.error("cannot start: {}; exiting, the sites keep running and the next `sitevisor run` adopts them{}",
-                            e.getCause().getMessage(), recorder.attached() ? "" : " (the events of this start are in this log only)", e.getCause());
+                            e.getCause().getMessage(), recorder.attached() ? "" : " (the events of this start are in this log only)");
+                    log.debug("cannot start", e.getCause());
                     if (recorder.attached()) recorder.daemonEvent("exiting: " + e.getCause().getMessage(), Actor.daemon("start-up"));
                     return FAILED;
                 }

@@ -85,8 +85,11 @@ final class SiteBean implements SiteMXBean {
     }
 
     static InstanceInfo info(Instance.Status s, Clock clock, String nextMaintenance) {
+        String changedAt = s.changedAt() == null ? ""
+                : java.time.OffsetDateTime.ofInstant(s.changedAt(), java.time.ZoneId.systemDefault()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
-                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes(), nextMaintenance);
+                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes(), nextMaintenance,
+                changedAt, s.changedBy().toString());
     }
 
     @Override

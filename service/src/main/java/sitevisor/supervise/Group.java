@@ -96,6 +96,8 @@ final class Group {
         private final List<PidFd> open = new ArrayList<>();
         /** When the group was signalled, in clock ticks since boot; -1 while it was not. */
         private long groupSignalledAt = -1;
+        /** What outlived the signal and was killed, as "pid N (command line)"; empty for a graceful end. */
+        private List<String> killed = List.of();
 
         private Termination(Signal signal, Duration timeout) {
             this.signal = signal;
@@ -110,8 +112,15 @@ final class Group {
         List<ProcessIdentity> await() throws InterruptedException {
             List<ProcessIdentity> left = signalRestAndWait();
             if (left.isEmpty() || signal == Signal.KILL) return left;
-            log.info("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, timeout, pids(left));
+            // described before the kill: afterwards there is no command line to read
+            killed = left.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").toList();
+            log.warn("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, timeout, String.join(", ", killed));
             return beginTermination(Signal.KILL, KILL_WAIT).signalRestAndWait();
+        }
+
+        /** What outlived the signal until the timeout and got SIGKILL, as "pid N (command line)"; empty when nothing did. */
+        List<String> killed() {
+            return killed;
         }
 
         /**

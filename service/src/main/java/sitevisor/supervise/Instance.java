@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
@@ -44,6 +46,8 @@ import static sitevisor.mbeans.SiteState.*;
 public final class Instance {
     private static final Logger log = LoggerFactory.getLogger(Instance.class);
     private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
+    /** The states in which the instance's main process runs. */
+    private static final Set<SiteState> HAS_PROCESS = EnumSet.of(STARTING, RUNNING, DRAINING, STOPPING, UNKNOWN);
     /** How long after a crash the search for what the ended process left outside its group waits: past the restart. */
     private static final Duration LEFTOVER_SEARCH_DELAY = Duration.ofSeconds(1);
 
@@ -60,7 +64,8 @@ public final class Instance {
 
     private volatile SiteState state = STOPPED;
     /** When {@link #state} was entered; null until the first transition (the daemon cannot know before). */
-    private Instant stateSince;
+    private volatile Instant stateSince;
+    private volatile Actor stateActor = Actor.daemon("start-up");
     private volatile Child current;
     private volatile String lastReason = "";
     private volatile ExitStatus lastExit;
@@ -88,14 +93,20 @@ public final class Instance {
     public record Result(SiteState state, String message) {}
 
     /** A consistent-enough view for status: each field is read once. */
+    /**
+     * @param pid       the main process, 0 in a state where none runs (a process that ended is not shown as if it ran)
+     * @param changedAt when the instance entered its state, null before its first change
+     * @param changedBy who moved it there
+     */
     public record Status(String site, int instance, SiteState state, long pid, Instant startedAt, int port,
-                         int restarts, ExitStatus lastExit, String reason, long residentBytes) {}
+                         int restarts, ExitStatus lastExit, String reason, long residentBytes, Instant changedAt, Actor changedBy) {}
 
     public Status status() {
-        Child c = current;
+        SiteState now = state;
+        Child c = HAS_PROCESS.contains(now) ? current : null;
         long pid = c == null ? 0 : c.pid();
-        return new Status(site.name(), index, state, pid, c == null ? null : c.startedAt(),
-                site.portOf(index), restarts, lastExit, lastReason, memory.residentBytes(pid, context.clock().instant()));
+        return new Status(site.name(), index, now, pid, c == null ? null : c.startedAt(), site.portOf(index), restarts, lastExit,
+                lastReason, pid == 0 ? 0 : memory.residentBytes(pid, context.clock().instant()), stateSince, stateActor);
     }
 
     public SiteState state() {
@@ -344,7 +355,7 @@ public final class Instance {
             current = child;
             wanted = true;
             watchLog();
-            moveTo(UNKNOWN, "found pid " + identity.pid() + " in " + file.getFileName());
+            moveTo(UNKNOWN, "pid " + identity.pid() + " in " + file.getFileName());
             moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
             return true;
         } finally {
@@ -761,7 +772,11 @@ public final class Instance {
         awaitPortReleased();
         current = null;
         deleteQuietly(pidFilePath());
-        moveTo(STOPPED, "after " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos()) + " ms");
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos());
+        List<String> killed = stop.termination().killed();
+        moveTo(STOPPED, killed.isEmpty() ? "stopped in " + tookMillis + " ms"
+                : "stopped in " + tookMillis + " ms, by SIGKILL: " + String.join(", ", killed) + " outlived " + stop.signal()
+                  + " for " + Durations.format(stop.timeout()), lastExit);
     }
 
     /** Our processes are gone, so the port is free unless someone else took it: say who. */
@@ -827,6 +842,11 @@ public final class Instance {
     // ---------------------------------------------------------------- the one door
 
     private void moveTo(SiteState next, String reason) {
+        moveTo(next, reason, next == EXITED ? lastExit : null);
+    }
+
+    /** @param exit how the main process ended, recorded with the change: a crash's exit, a stop's */
+    private void moveTo(SiteState next, String reason, ExitStatus exit) {
         if (!operation.isHeldByCurrentThread()) throw new IllegalStateException("moveTo outside an operation");
         SiteState previous = state;
         if (!Transitions.allowed(previous, next)) {
@@ -837,8 +857,8 @@ public final class Instance {
         Instant now = context.clock().instant();
         long inPreviousMillis = stateSince == null ? -1 : Math.max(0, Duration.between(stateSince, now).toMillis());
         stateSince = now;
+        stateActor = actor;
         Child c = current;
-        ExitStatus exit = next == EXITED ? lastExit : null;
         publish(LifecycleEvent.Kind.TRANSITION, previous, next, c == null ? 0 : c.pid(),
                 exit == null || !exit.known() ? -1 : exit.exitCode(), exit == null ? 0 : exit.signal(), reason, now, inPreviousMillis);
     }

@@ -65,7 +65,8 @@ public record LifecycleEvent(
                 case STOPPED -> "stopped";
                 case EXITED -> "exited";
                 case FATAL -> "gave up";
-                case UNKNOWN -> "unknown";
+                // from STOPPED, a process of the site found at start-up, on its way to adoption
+                case UNKNOWN -> from == SiteState.STOPPED ? "found" : "unknown";
             };
         };
     }

@@ -143,6 +143,9 @@ class DaemonProcessTest {
         assertTrue(log.contains("adopted: worker-0: pid " + worker0), log);
         assertTrue(log.contains("adopted: worker-1: pid " + worker1), log);
         assertFalse(log.contains("spawned:"), "a second copy was started:\n" + log);
+        assertTrue(log.contains("found: web: pid " + web + " in web.pid"), log);
+        // an adoption is the normal course after a daemon restart, nothing to warn about
+        assertFalse(log.contains(" WARN "), log);
         assertEquals(web, pidIn("web.pid"));
 
         second.destroy(); // SIGTERM
@@ -251,6 +254,7 @@ class DaemonProcessTest {
             assertTrue(out.contains("cannot listen for the HTTP agent on 127.0.0.1:" + held.getLocalPort()), out);
             assertTrue(out.contains("held by pid " + ProcessHandle.current().pid()), out);
             assertFalse(out.contains("spawned:"), out);
+            assertFalse(out.contains("\tat "), "one line an operator reads, not a stack trace:\n" + out);
             assertFalse(Files.exists(marker), "a site started although the daemon could not open its HTTP agent");
         }
     }

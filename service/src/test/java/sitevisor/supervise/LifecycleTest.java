@@ -77,6 +77,12 @@ class LifecycleTest {
         assertTrue(ProcStat.read(pid).isEmpty(), "pid " + pid + " still exists");
         assertEquals(Signal.KILL.number(), site.status().lastExit().signal(), "ended by " + site.status().lastExit());
         assertTrue(fixture.processes.alive().isEmpty(), "left behind: " + fixture.processes.alive());
+        // the reply and the history say it took SIGKILL, and what was killed
+        assertTrue(stopped.message().contains("by SIGKILL: pid " + pid + " (sh -c trap \"\" TERM;"), stopped.message());
+        assertTrue(stopped.message().endsWith("outlived SIGTERM for 600ms"), stopped.message());
+        LifecycleEvent recorded = fixture.events.matching(e -> e.to() == STOPPED).get(0);
+        assertEquals(Signal.KILL.number(), recorded.signal(), "the history records a graceful stop: " + recorded);
+        assertEquals(stopped.message(), recorded.reason());
     }
 
     @Test
@@ -97,6 +103,8 @@ class LifecycleTest {
         assertEquals(STOPPED, stopped.state(), fixture.events.describe());
         assertEquals(Signal.TERM.number(), site.status().lastExit().signal(), "ended by " + site.status().lastExit());
         assertTrue(tookMillis < 10_000, "the stop waited for its 20 s timeout after the process had ended: " + tookMillis + " ms");
+        assertTrue(stopped.message().matches("stopped in \\d+ ms"), stopped.message());
+        assertEquals(Signal.TERM.number(), fixture.events.matching(e -> e.to() == STOPPED).get(0).signal());
     }
 
     @Test
@@ -236,6 +244,12 @@ class LifecycleTest {
                 BACKOFF, STARTING, RUNNING, EXITED, // later ones back off
                 BACKOFF, STARTING, RUNNING, EXITED,
                 FATAL), transitions(), fixture.events.describe());
+        // a process that ended is not shown as if it still ran; who gave up, and when, is
+        Instance.Status status = site.status();
+        assertEquals(0, status.pid());
+        assertNull(status.startedAt());
+        assertEquals(fatal.at(), status.changedAt());
+        assertEquals(fatal.actor(), status.changedBy());
     }
 
     @Test
@@ -471,6 +485,8 @@ class LifecycleTest {
         assertTrue(result.message().contains("foreground"), result.message());
         assertEquals(1, fixture.events.matching(e -> e.to() == STARTING).size(), "restarted in a loop");
         assertEquals(List.of(), fixture.processes.alive(), "the daemon it left is still running");
+        assertEquals(0, site.status().pid(), "a FATAL instance showed the pid of the process that exited");
+        assertNull(site.status().startedAt());
     }
 
     @Test
