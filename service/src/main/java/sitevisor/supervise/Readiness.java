@@ -2,6 +2,7 @@ package sitevisor.supervise;
 
 import sitevisor.config.Durations;
 import sitevisor.config.SiteConfig;
+import sitevisor.posix.ProcStat;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -78,7 +79,7 @@ final class Readiness {
         while (true) {
             if (stopRequested.getAsBoolean()) return Outcome.STOP_REQUESTED;
             long left = deadline - System.nanoTime();
-            if (left <= 0) return Outcome.READY;
+            if (left <= 0) return stillRuns(child) ? Outcome.READY : Outcome.EXITED;
             try {
                 child.exit().get(Math.min(left, STOP_LOOK_NANOS), TimeUnit.NANOSECONDS);
                 return Outcome.EXITED;
@@ -94,7 +95,10 @@ final class Readiness {
         while (true) {
             if (child.hasExited()) return Outcome.EXITED;
             if (stopRequested.getAsBoolean()) return Outcome.STOP_REQUESTED;
-            if ((port == 0 || accepts(port)) && health.map(Readiness::answers2xx).orElse(true)) return Outcome.READY;
+            if ((port == 0 || accepts(port)) && health.map(Readiness::answers2xx).orElse(true)) {
+                // a program that forks, leaves the port to its child and exits is not ready: it daemonized
+                return stillRuns(child) ? Outcome.READY : Outcome.EXITED;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) return Outcome.TIMED_OUT;
             try {
@@ -103,6 +107,20 @@ final class Readiness {
                 interval = Math.min(interval * 2, maxProbeIntervalNanos(probing.get()));
             }
         }
+    }
+
+    /**
+     * Whether the main process still runs, asked of /proc rather than of the exit watcher, whose
+     * report can come late when hundreds of sites start at once. One that ended is waited for
+     * until the watcher has reaped it, so its exit status is known to whoever handles it.
+     */
+    private static boolean stillRuns(Child child) throws InterruptedException, ExecutionException {
+        if (child.hasExited()) return false;
+        boolean runs = ProcStat.read(child.pid()).map(stat -> stat.startTicks() == child.identity().startTicks()
+                && !stat.isZombie() && !stat.isExiting()).orElse(false);
+        if (runs) return true;
+        child.exit().get();
+        return false;
     }
 
     /** The longest wait between two probes of one instance while {@code probingInstances} probe. */

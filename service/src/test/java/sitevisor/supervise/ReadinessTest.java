@@ -1,7 +1,17 @@
 package sitevisor.supervise;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.config.SiteConfig;
+import sitevisor.posix.ExitStatus;
+import sitevisor.posix.PidFd;
+import sitevisor.posix.ProcessIdentity;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,5 +41,36 @@ class ReadinessTest {
         assertEquals(250, millis(Readiness.maxProbeIntervalNanos(300)));
         assertEquals(250, millis(Readiness.maxProbeIntervalNanos(5000)));
         assertTrue(300 * 1e9 / Readiness.maxProbeIntervalNanos(300) <= 1200);
+    }
+
+    @TempDir
+    Path dir;
+
+    /**
+     * A main process that ended, whose exit the watcher reports only later (hundreds of sites
+     * starting at once): it is not ready, whether it had only to stay up or its port answers.
+     */
+    @Test
+    void aProcessThatEndedIsNotReadyEvenBeforeTheExitWatcherSaysSo() throws Exception {
+        try (ServerSocket port = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            for (String settings : new String[]{"startSeconds: 300ms", "port: " + port.getLocalPort()}) {
+                SiteConfig site = new Fixture(dir).config("""
+                        quick:
+                          command: [sh, -c, 'exit 3']
+                          %s
+                        """.formatted(settings)).site("quick").orElseThrow();
+                Process process = new ProcessBuilder("sh", "-c", "sleep 0.1; exit 3").start();
+                ProcessIdentity identity = ProcessIdentity.of(process.pid()).orElseThrow();
+                PidFd pidFd = PidFd.open(identity).orElseThrow();
+                CompletableFuture<ExitStatus> lateExit = new CompletableFuture<>();
+                Child child = new Child(identity, pidFd, false, process.pid(), "test", Instant.now(), lateExit);
+                process.waitFor();
+                // the watcher's report, a second after the end
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> lateExit.complete(ExitStatus.UNKNOWN));
+
+                assertEquals(Readiness.Outcome.EXITED, new Readiness(site, 0).await(child, () -> false), settings);
+                pidFd.close();
+            }
+        }
     }
 }
