@@ -57,6 +57,9 @@ public final class LogRotator implements AutoCloseable {
     // more (a pass stalled by the scheduler leaves a bigger delta), and past this it is cut off
     // rather than chased forever.
     private static final int MAX_COPY_PASSES = 16;
+    // rotations in a row for one report; a writer that keeps the file past its limit longer than
+    // that is taken up again at its next report
+    private static final int MAX_ROUNDS = 64;
 
     private final Clock clock;
     private final WatchService watchService;
@@ -240,21 +243,32 @@ public final class LogRotator implements AutoCloseable {
         }
     }
 
+    /**
+     * Rotates while the file is past its limit: a site writing faster than a rotation copies has
+     * grown it again by the time one ends, and waiting for the next report would let it grow more.
+     */
     private static void rotate(Path file, LogPolicy policy) throws IOException {
+        for (int round = 0; round < MAX_ROUNDS && rotateOnce(file, policy); round++) {
+            // again at once
+        }
+    }
+
+    /** One rotation if the file is past its limit; whether it did one. */
+    private static boolean rotateOnce(Path file, LogPolicy policy) throws IOException {
         long sizeBytes;
         try {
             sizeBytes = Files.size(file);
         } catch (NoSuchFileException e) {
-            return;
+            return false;
         }
-        if (sizeBytes <= policy.maxSizeBytes()) return;
+        if (sizeBytes <= policy.maxSizeBytes()) return false;
 
         if (policy.backups() == 0) {
             try (FileChannel live = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 live.truncate(0);
             }
             log.info("rotated: {} (truncated at {} bytes, no backups kept)", file, sizeBytes);
-            return;
+            return true;
         }
 
         // Also drops backups beyond the limit left by a policy that used to keep more.
@@ -266,9 +280,18 @@ public final class LogRotator implements AutoCloseable {
                 Files.move(older, backup(file, k + 1), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        long copiedBytes = copyThenTruncate(file, backup(file, 1));
-        log.info("rotated: {} ({} bytes to {})", file, copiedBytes, backup(file, 1).getFileName());
+        Copied copied = copyThenTruncate(file, backup(file, 1), policy.maxSizeBytes());
+        if (copied.droppedBytes() == 0) {
+            log.info("rotated: {} ({} bytes to {})", file, copied.keptBytes(), backup(file, 1).getFileName());
+        } else {
+            log.warn("rotated: {} ({} bytes to {}); dropped {} bytes the site wrote faster than its log could rotate",
+                    file, copied.keptBytes(), backup(file, 1).getFileName(), copied.droppedBytes());
+        }
+        return true;
     }
+
+    /** What a rotation kept in the first backup, and what it let go of to stay within the limit. */
+    record Copied(long keptBytes, long droppedBytes) {}
 
     /**
      * Copies the live file to {@code first} and empties it. The site keeps writing throughout, so
@@ -281,17 +304,33 @@ public final class LogRotator implements AutoCloseable {
      * FALLOC_FL_COLLAPSE_RANGE would remove the copied blocks under the inode lock and lose
      * nothing, but needs block-aligned lengths, ext4 or XFS, and native code.
      */
-    private static long copyThenTruncate(Path file, Path first) throws IOException {
-        long copiedBytes = 0;
+    static Copied copyThenTruncate(Path file, Path first, long maxSizeBytes) throws IOException {
         try (FileChannel live = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileChannel copy = FileChannel.open(first, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                      StandardOpenOption.TRUNCATE_EXISTING)) {
-            for (int pass = 0; pass < MAX_COPY_PASSES; pass++) {
-                long sizeBytes = live.size();
-                if (sizeBytes <= copiedBytes) break;
-                copiedBytes += transfer(live, copiedBytes, sizeBytes - copiedBytes, copy);
+            // a site that wrote a quarter more than the limit since the last rotation outran it:
+            // its last maxSize bytes are kept, from a line's start, and no backup gets bigger than
+            // the limit and a quarter, so no rotation takes longer than copying that much
+            long capBytes = maxSizeBytes + maxSizeBytes / 4;
+            long fromBytes = 0;
+            long sizeBytes = live.size();
+            if (sizeBytes > capBytes) {
+                fromBytes = nextLineStart(live, sizeBytes - maxSizeBytes);
+                // one line longer than the limit: its end, cut
+                if (fromBytes >= sizeBytes) fromBytes = sizeBytes - maxSizeBytes;
             }
+            long endBytes = fromBytes;
+            for (int pass = 0; pass < MAX_COPY_PASSES; pass++) {
+                long upToBytes = Math.min(live.size(), fromBytes + capBytes);
+                if (upToBytes <= endBytes) break;
+                endBytes += transfer(live, endBytes, upToBytes - endBytes, copy);
+            }
+            long truncatedAtBytes = live.size();
             live.truncate(0);
+            // what the last look to the truncate lets slip is the price of copy-truncate, said
+            // above; what counts as dropped is what was let go of to keep within the limit
+            boolean capped = fromBytes > 0 || endBytes - fromBytes >= capBytes;
+            return new Copied(endBytes - fromBytes, capped ? Math.max(0, truncatedAtBytes - (endBytes - fromBytes)) : 0);
         } catch (IOException | RuntimeException e) {
             // Without the truncate the live file still holds everything; a partial first backup
             // would only repeat part of it in the backups after the next rotation.
@@ -302,7 +341,19 @@ public final class LogRotator implements AutoCloseable {
             }
             throw e;
         }
-        return copiedBytes;
+    }
+
+    /** Where the first line that starts at or after {@code positionBytes} begins; the file's size when none does. */
+    private static long nextLineStart(FileChannel live, long positionBytes) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
+        long at = positionBytes - 1;
+        while (true) {
+            buffer.clear();
+            int n = live.read(buffer, at);
+            if (n <= 0) return live.size();
+            for (int i = 0; i < n; i++) if (buffer.get(i) == '\n') return at + i + 1;
+            at += n;
+        }
     }
 
     private static long transfer(FileChannel from, long positionBytes, long countBytes, FileChannel to) throws IOException {

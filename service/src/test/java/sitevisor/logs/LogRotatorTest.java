@@ -61,6 +61,52 @@ class LogRotatorTest {
                 rotated.maxLiveBytes, lost);
     }
 
+    /**
+     * A site writing hundreds of MB a second (yes, some 500 MB/s here) into 4 MB files: before,
+     * each rotation chased it copying everything it wrote and the files reached 290 MB in 3 s.
+     */
+    @Test
+    void keepsTheFilesNearTheirLimitUnderAWriterOfHundredsOfMegabytesASecond() throws Exception {
+        Path file = Files.createFile(dir.resolve("site.log"));
+        long maxSizeBytes = 4L * 1024 * 1024;
+        LogPolicy policy = new LogPolicy(maxSizeBytes, 2);
+        // rotations drop the older part of what such a writer wrote: said once per rotation, at WARN
+        Logger julLogger = Logger.getLogger(LogRotator.class.getName());
+        Level previousLevel = julLogger.getLevel();
+        julLogger.setLevel(Level.SEVERE);
+        Process writer = null;
+        long maxTotalBytes = 0;
+        long maxBackupBytes = 0;
+        try (LogRotator rotator = new LogRotator()) {
+            rotator.watch(file, policy);
+            writer = new ProcessBuilder("sh", "-c", "exec timeout 3 yes 'a site writing flat out, a line of some seventy characters, 0123456789' >> \"$1\"",
+                    "writer", file.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            while (!writer.waitFor(1, TimeUnit.MILLISECONDS)) {
+                long total = sizeOrZero(file);
+                for (int k = 1; k <= 3; k++) {
+                    long backupBytes = sizeOrZero(backup(file, k));
+                    maxBackupBytes = Math.max(maxBackupBytes, backupBytes);
+                    total += backupBytes;
+                }
+                maxTotalBytes = Math.max(maxTotalBytes, total);
+                // never let a broken rotator fill the machine's disk
+                if (total > 1024L * 1024 * 1024) writer.destroyForcibly();
+            }
+            // killed by its timeout, not stopped early: the site never blocked on its log
+            assertEquals(124, writer.exitValue(), "the writer did not write for its whole 3 s");
+        } finally {
+            julLogger.setLevel(previousLevel);
+            if (writer != null) writer.destroyForcibly();
+        }
+        assertFalse(Files.exists(backup(file, 3)), "a third backup appeared");
+        assertTrue(maxBackupBytes <= maxSizeBytes + maxSizeBytes / 4, "a backup reached " + maxBackupBytes + " bytes");
+        // the live file grows by what the writer adds while a rotation copies and between reports:
+        // some 20 MB here, with room for a loaded machine; before, the files grew without end
+        long slackBytes = 96L * 1024 * 1024;
+        assertTrue(maxTotalBytes <= 3 * maxSizeBytes + slackBytes, "the files reached " + maxTotalBytes + " bytes together");
+        System.out.printf("writer of hundreds of MB/s: the files at most %.1f MB together (limit 3 x 4 MB)%n", maxTotalBytes / 1048576.0);
+    }
+
     @Test
     void losesAtMostAHandfulOfLinesPerRotationFromAPacedWriter() throws Exception {
         Path file = Files.createFile(dir.resolve("site.log"));
@@ -200,7 +246,7 @@ class LogRotatorTest {
     void shiftsBackupsAndDropsTheOldest() throws Exception {
         Path file = Files.createFile(dir.resolve("site.log"));
         try (LogRotator rotator = new LogRotator()) {
-            rotator.watch(file, new LogPolicy(10, 2));
+            rotator.watch(file, new LogPolicy(16, 2));
             for (String generation : List.of("first", "second", "third")) {
                 // The watch thread may get there first; either way the file is rotated once.
                 Files.writeString(file, generation + " generation\n", StandardOpenOption.APPEND);
@@ -247,7 +293,7 @@ class LogRotatorTest {
         };
         julLogger.addHandler(capture);
         try (LogRotator rotator = new LogRotator(clock)) {
-            rotator.watch(file, new LogPolicy(100, 1));
+            rotator.watch(file, new LogPolicy(190, 1));
 
             assertEquals(200, Files.size(file), "the live file is untouched when rotation fails");
             LogRecord failure = records.stream().filter(r -> r.getLevel() == Level.WARNING).findFirst()
@@ -259,11 +305,40 @@ class LogRotatorTest {
             Files.delete(obstacle);
             Files.delete(backup(file, 1));
             clock.advance(LogRotator.RETRY_AFTER_FAILURE.plusSeconds(1));
-            Files.write(file, lines(50), StandardOpenOption.APPEND);
+            Files.write(file, lines(30), StandardOpenOption.APPEND);
 
             await("the watch thread rotates on the next write", Duration.ofSeconds(10),
                     () -> Files.isRegularFile(backup(file, 1)) && sizeOrZero(file) == 0);
-            assertEquals(250, Files.size(backup(file, 1)));
+            assertEquals(230, Files.size(backup(file, 1)));
+        } finally {
+            julLogger.removeHandler(capture);
+        }
+    }
+
+    /** A file that grew past twice its limit (the daemon was down, or a site outran it) keeps its last limit's worth, and says so. */
+    @Test
+    void aFileFarPastItsLimitKeepsItsLastLinesAndSaysWhatItDropped() throws Exception {
+        Path file = dir.resolve("site.log");
+        Files.write(file, lines(1000));
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Logger julLogger = Logger.getLogger(LogRotator.class.getName());
+        Handler capture = new Handler() {
+            @Override public void publish(LogRecord record) { records.add(record); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        julLogger.addHandler(capture);
+        try (LogRotator rotator = new LogRotator()) {
+            rotator.watch(file, new LogPolicy(100, 1));
+            String kept = Files.readString(backup(file, 1));
+            assertTrue(kept.length() <= 100, kept);
+            assertTrue(Files.readString(file).isEmpty());
+            String all = new String(lines(1000), StandardCharsets.US_ASCII);
+            assertTrue(all.endsWith(kept) && (all.length() == kept.length() || all.charAt(all.length() - kept.length() - 1) == '\n'),
+                    "not the last whole lines: '" + kept + "'");
+            String warning = formatted(records.stream().filter(r -> r.getLevel() == Level.WARNING).findFirst()
+                    .orElseThrow(() -> new AssertionError("nothing said of what was dropped: " + records)));
+            assertTrue(warning.contains("dropped " + (1000 - kept.length()) + " bytes"), warning);
         } finally {
             julLogger.removeHandler(capture);
         }
