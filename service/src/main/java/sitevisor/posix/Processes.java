@@ -36,6 +36,12 @@ public final class Processes {
         return all;
     }
 
+    /** When a process started, on the wall clock whose time is {@code now}, from its start time in ticks since boot. */
+    public static java.time.Instant startedAt(long startTicks, java.time.Instant now) {
+        long agoTicks = Math.max(0, ticksSinceBoot() - startTicks);
+        return now.minusMillis(agoTicks * 1000 / CLOCK_TICKS_PER_SECOND);
+    }
+
     /**
      * Now, in the unit and on the clock of a process's start time ({@link ProcStat#startTicks}):
      * clock ticks since boot. A process that starts after this call has a start time no earlier.

@@ -11,6 +11,7 @@ import sitevisor.posix.ProcessTable;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,20 @@ import java.util.concurrent.TimeoutException;
 final class Group {
     /** The environment variable that marks every process of one spawn of one instance. */
     static final String MARKER_VARIABLE = "SITEVISOR_INSTANCE";
+
+    /**
+     * What the markers of one home's processes start with: a daemon finds its sites' processes by
+     * it and never another home's that runs a site of the same name.
+     */
+    static String homeTag(Path runDir) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(runDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        }
+    }
     private static final Logger log = LoggerFactory.getLogger(Group.class);
     /** How long processes get to vanish after SIGKILL before they count as survivors. */
     static final Duration KILL_WAIT = Duration.ofSeconds(5);

@@ -9,6 +9,8 @@ import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcessIdentity;
+import sitevisor.posix.ProcessTable;
+import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 import sitevisor.posix.Spawner;
@@ -21,6 +23,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -46,6 +50,7 @@ import static sitevisor.mbeans.SiteState.*;
 public final class Instance {
     private static final Logger log = LoggerFactory.getLogger(Instance.class);
     private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
+    private static final Duration PID_FILE_RETRY = Duration.ofSeconds(5);
     /** The states in which the instance's main process runs. */
     private static final Set<SiteState> HAS_PROCESS = EnumSet.of(STARTING, RUNNING, DRAINING, STOPPING, UNKNOWN);
     /** How long after a crash the search for what the ended process left outside its group waits: past the restart. */
@@ -77,6 +82,10 @@ public final class Instance {
     private volatile String retiredBecause;
     private int startFailures;
     private ScheduledFuture<?> retry;
+    /** What the markers of this instance's processes start with: its home, its site, its number. */
+    private final String markerPrefix;
+    /** A pid file that could not be written (a full disk), tried again until it is. */
+    private ScheduledFuture<?> pidFileRetry;
     private Actor actor = Actor.daemon("start-up");
     /** Where the events of the operation under way leave what it must wait for before it returns. */
     private DeferredWaits waits = DeferredWaits.NONE;
@@ -87,6 +96,7 @@ public final class Instance {
         this.index = index;
         this.context = context;
         this.readiness = new Readiness(site, index);
+        this.markerPrefix = Group.homeTag(context.runDir()) + "/" + site.name() + "." + index;
     }
 
     /** What an operation did, in words for the operator. */
@@ -363,6 +373,51 @@ public final class Instance {
         }
     }
 
+    /** A process that carries a marker of this home, found in one look at every process at start-up. */
+    record Marked(ProcStat process, String marker) {}
+
+    /** What the markers of this instance's processes start with. */
+    String markerPrefix() {
+        return markerPrefix;
+    }
+
+    /**
+     * At daemon start-up, when no pid file names a process of the instance (it could not be
+     * written, or it was lost): takes over the process that carries the instance's marker, as
+     * only a daemon of this home gives it. The main process is the marked process whose parent
+     * carries none of the instance's markers, the oldest when there are several. Returns whether
+     * a process was adopted.
+     *
+     * @param marked this instance's marked processes
+     */
+    boolean adoptByMarker(Actor by, List<Marked> marked) {
+        Set<Long> pids = new HashSet<>();
+        for (Marked each : marked) pids.add(each.process().pid());
+        Optional<Marked> main = marked.stream().filter(m -> !pids.contains(m.process().parentPid()))
+                .min(java.util.Comparator.comparingLong(m -> m.process().startTicks()));
+        if (main.isEmpty()) return false;
+        DeferredWaits owed = begin();
+        try {
+            actor = by;
+            ProcStat process = main.get().process();
+            ProcessIdentity identity = new ProcessIdentity(process.pid(), process.startTicks(), ProcessIdentity.currentBootId());
+            Optional<PidFd> fd = PidFd.open(identity);
+            if (fd.isEmpty() || !identity.isAlive()) return false;
+            Instant startedAt = Processes.startedAt(process.startTicks(), context.clock().instant());
+            Child child = new Child(identity, fd.get(), false, process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>());
+            watchExit(child);
+            current = child;
+            wanted = true;
+            watchLog();
+            writePidFile(child);
+            moveTo(UNKNOWN, "pid " + identity.pid() + " by its marker, without a pid file");
+            moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + startedAt);
+            return true;
+        } finally {
+            end(owed);
+        }
+    }
+
     private boolean stale(Path file, long pid, String why) {
         publish(LifecycleEvent.Kind.STALE_PID_FILE, state, state, pid, -1, 0,
                 file + ": " + why + "; removed it, signalled nothing");
@@ -488,7 +543,7 @@ public final class Instance {
     }
 
     private Child spawn() throws Spawner.SpawnException, IOException {
-        Child child = Child.spawn(context, site, index, site.name() + "." + index, site.program(), site.commandOf(index), Map.of(), logFile());
+        Child child = Child.spawn(context, site, index, markerPrefix, site.program(), site.commandOf(index), Map.of(), logFile());
         watchLog();
         watchExit(child);
         writePidFile(child);
@@ -883,8 +938,37 @@ public final class Instance {
         try {
             new PidFile(site.name(), index, child.identity(), child.groupId(), child.marker(), child.startedAt()).writeTo(pidFilePath());
         } catch (IOException e) {
-            publish(LifecycleEvent.Kind.WARNING, state, state, child.pid(), -1, 0,
-                    "cannot write " + pidFilePath() + ": " + e.getMessage() + "; a daemon restart could not adopt pid " + child.pid());
+            publish(LifecycleEvent.Kind.WARNING, state, state, child.pid(), -1, 0, "cannot write " + pidFilePath() + ": "
+                    + e.getMessage() + "; tried again every " + PID_FILE_RETRY.toSeconds() + " s, and meanwhile a daemon restart finds pid "
+                    + child.pid() + " by its marker");
+            retryPidFile(child);
+        }
+    }
+
+    /** Writes the pid file of a process that still runs once it can; stops trying once another process is current. */
+    private void retryPidFile(Child child) {
+        synchronized (this) {
+            if (pidFileRetry != null) pidFileRetry.cancel(false);
+            pidFileRetry = context.timers().scheduleWithFixedDelay(() -> {
+                if (current != child || child.hasExited()) {
+                    cancelPidFileRetry();
+                    return;
+                }
+                try {
+                    new PidFile(site.name(), index, child.identity(), child.groupId(), child.marker(), child.startedAt()).writeTo(pidFilePath());
+                    cancelPidFileRetry();
+                    log.info("written: {} for pid {}, after it could not be", pidFilePath(), child.pid());
+                } catch (IOException stillFailing) {
+                    // the disk is still full: the next try comes
+                }
+            }, PID_FILE_RETRY.toNanos(), PID_FILE_RETRY.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private synchronized void cancelPidFileRetry() {
+        if (pidFileRetry != null) {
+            pidFileRetry.cancel(false);
+            pidFileRetry = null;
         }
     }
 

@@ -21,6 +21,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,14 +157,18 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Adopts every instance whose pid file names a process that is still ours, reports the stale
-     * ones, then starts the autostart sites that are not running — all sites in parallel.
+     * Adopts every instance whose pid file names a process that is still ours, or whose process
+     * carries its marker when there is no such pid file, reports the stale ones, then starts the
+     * autostart sites that are not running — all sites in parallel.
      */
     public void startUp() {
         Actor startUp = Actor.daemon("start-up");
         reportForeignPidFiles();
+        Map<String, List<Instance.Marked>> marked = markedProcesses();
         forEach(all(), instance -> {
             if (instance.adoptFromPidFile(startUp)) return null;
+            List<Instance.Marked> ours = marked.getOrDefault(instance.markerPrefix(), List.of());
+            if (!ours.isEmpty() && instance.adoptByMarker(startUp, ours)) return null;
             if (!instance.site().autostart()) return null;
             try {
                 return instance.start(Actor.daemon("autostart"));
@@ -169,6 +176,26 @@ public final class Supervisor implements AutoCloseable {
                 return null; // published as a REFUSED event and logged there
             }
         });
+    }
+
+    /**
+     * The processes that carry a marker of this home, by the instance whose marker prefix theirs
+     * starts with: one look at every process, before anything is started.
+     */
+    private Map<String, List<Instance.Marked>> markedProcesses() {
+        Map<String, List<Instance.Marked>> byPrefix = new HashMap<>();
+        Set<String> prefixes = new HashSet<>();
+        for (Instance instance : all()) prefixes.add(instance.markerPrefix());
+        ProcessTable.Scan scan = context.processes().now();
+        for (int i = 0; i < scan.size(); i++) {
+            String marker = scan.markerOf(i);
+            if (marker == null || scan.get(i).isZombie()) continue;
+            int lastDot = marker.lastIndexOf('.');
+            if (lastDot > 0 && prefixes.contains(marker.substring(0, lastDot))) {
+                byPrefix.computeIfAbsent(marker.substring(0, lastDot), p -> new ArrayList<>()).add(new Instance.Marked(scan.get(i), marker));
+            }
+        }
+        return byPrefix;
     }
 
     /** Pid files under run/ that belong to no configured instance: never signalled, only reported. */

@@ -216,6 +216,32 @@ class DaemonProcessTest {
         assertTrue(answer.body().contains("\"value\":\"RUNNING\""), answer.body());
     }
 
+    /** The pid file of a running site is gone (it could not be written, or was lost): the next daemon finds the site by its marker. */
+    @Test
+    void aSiteWithoutItsPidFileIsFoundByItsMarkerAfterKill9OfTheDaemon() throws Exception {
+        Path config = writeConfig(freePort());
+        Process first = startDaemon(config, "first.out");
+        await("first daemon supervising", () -> output("first.out").contains("supervising:"));
+        long worker0 = pidIn("worker-0.pid");
+        long worker1 = pidIn("worker-1.pid");
+        Files.delete(dir.resolve("var/run/worker-0.pid"));
+        first.destroyForcibly();
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
+
+        Process second = startDaemon(config, "second.out");
+        await("second daemon supervising", () -> output("second.out").contains("supervising:"));
+        String log = output("second.out");
+        assertTrue(log.contains("found: worker-0: pid " + worker0 + " by its marker, without a pid file"), log);
+        assertTrue(log.contains("adopted: worker-0: pid " + worker0), log);
+        assertTrue(log.contains("adopted: worker-1: pid " + worker1), log);
+        assertFalse(log.contains("spawned: worker-0"), "a second copy of worker-0 was started:\n" + log);
+        assertEquals(worker0, pidIn("worker-0.pid"), "the pid file was not written again");
+
+        second.destroy();
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+        assertFalse(isAlive(worker0), "worker-0 outlived the daemon's shutdown: it was not supervised");
+    }
+
     @Test
     void configErrorsStopTheDaemonBeforeItActsOnAnything() throws Exception {
         Path config = dir.resolve("sitevisor.yml");

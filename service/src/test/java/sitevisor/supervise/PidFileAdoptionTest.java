@@ -138,4 +138,41 @@ class PidFileAdoptionTest {
             fixture.supervisor = null;
         }
     }
+
+    /** A pid file that cannot be written (a full disk; here a directory in its way) is written once it can be. */
+    @Test
+    void aPidFileThatCouldNotBeWrittenIsWrittenOnceItCanBe() throws Exception {
+        Path inTheWay = Files.createDirectories(pidFile().resolve("in-the-way"));
+        Supervisor supervisor = supervise();
+        Instance blog = fixture.instance("blog");
+        assertEquals(RUNNING, blog.start(Actor.operator("test")).state());
+        LifecycleEvent warning = fixture.events.await(EventRecorder.kind(LifecycleEvent.Kind.WARNING), Duration.ofSeconds(5));
+        assertTrue(warning.reason().startsWith("cannot write " + pidFile()), warning.reason());
+
+        Files.delete(inTheWay);
+        Files.delete(pidFile());
+        sitevisor.testing.Await.until("the pid file written after all", Duration.ofSeconds(20), () -> Files.isRegularFile(pidFile()));
+        assertEquals(blog.status().pid(), PidFile.read(pidFile()).identity().pid());
+        assertNotNull(supervisor);
+    }
+
+    /** Another home's site of the same name carries another home's marker: never taken for ours. */
+    @Test
+    void aSiteOfTheSameNameInAnotherHomeIsNeverAdopted() throws Exception {
+        try (Fixture other = new Fixture(Files.createDirectories(dir.resolve("other")))) {
+            other.supervise("""
+                    blog:
+                      command: [sleep, "1000"]
+                      startSeconds: 0
+                      autostart: false
+                    """);
+            assertEquals(RUNNING, other.instance("blog").start(Actor.operator("test")).state());
+            long theirs = other.instance("blog").status().pid();
+
+            supervise().startUp();
+
+            assertEquals(STOPPED, fixture.instance("blog").state(), fixture.events.describe());
+            assertTrue(ProcessIdentity.of(theirs).isPresent(), "the other home's site was touched");
+        }
+    }
 }
