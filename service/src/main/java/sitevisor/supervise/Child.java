@@ -27,9 +27,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param marker  the value of {@link Group#MARKER_VARIABLE} in its environment, which its
  *                descendants inherit: how they are found after they leave its group
  * @param exit    completes with the status once the process has ended and was reaped
+ * @param cgroup  the instance's cgroup, which holds it and everything it forks; null where none is made
  */
 record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long groupId, String marker,
-             Instant startedAt, CompletableFuture<ExitStatus> exit) {
+             Instant startedAt, CompletableFuture<ExitStatus> exit, Path cgroup) {
+
+    /** A process in no cgroup of ours: a task's program, one adopted where no cgroup is made. */
+    Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long groupId, String marker, Instant startedAt,
+          CompletableFuture<ExitStatus> exit) {
+        this(identity, pidFd, ourChild, groupId, marker, startedAt, exit, null);
+    }
 
     long pid() {
         return identity.pid();
@@ -48,6 +55,12 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
      */
     static Child spawn(Context context, SiteConfig site, int instance, String markerPrefix, Path program, List<String> arguments,
                        Map<String, String> extraEnvironment, Path logFile) throws Spawner.SpawnException, IOException {
+        return spawn(context, site, instance, markerPrefix, program, arguments, extraEnvironment, logFile, null);
+    }
+
+    /** @param cgroup where the process is born, null for none */
+    static Child spawn(Context context, SiteConfig site, int instance, String markerPrefix, Path program, List<String> arguments,
+                       Map<String, String> extraEnvironment, Path logFile, Path cgroup) throws Spawner.SpawnException, IOException {
         String marker = markerPrefix + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         Map<String, String> environment = new HashMap<>(context.baseEnvironment());
         environment.putAll(site.environmentOf(instance));
@@ -55,10 +68,22 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
         environment.putAll(extraEnvironment);
         Files.createDirectories(logFile.getParent());
         Instant startedAt = context.clock().instant();
-        long pid = Spawner.spawn(new Spawner.Request(program, arguments, site.directory(), environment, logFile));
+        Spawner.Request request = new Spawner.Request(program, arguments, site.directory(), environment, logFile);
+        long pid;
+        if (cgroup == null) {
+            pid = Spawner.spawn(request);
+        } else {
+            try {
+                pid = context.cgroups().orElseThrow().spawnInto(cgroup, () -> Spawner.spawn(request));
+            } catch (Spawner.SpawnException | IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
         // our own child cannot be recycled before we reap it, so its identity is safe to read now
         ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IllegalStateException("spawned pid " + pid + " has no /proc entry"));
-        return new Child(identity, PidFd.openChild(identity), true, pid, marker, startedAt, new CompletableFuture<>());
+        return new Child(identity, PidFd.openChild(identity), true, pid, marker, startedAt, new CompletableFuture<>(), cgroup);
     }
 
     /**

@@ -1,12 +1,14 @@
 package sitevisor.supervise;
 
 import sitevisor.logs.LogRotator;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ProcessTable;
 import sitevisor.posix.ExitWatcher;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -30,5 +32,6 @@ record Context(
         LogRotator rotator,
         Map<String, String> baseEnvironment,
         ProcessTable processes,
-        TaskDrain tasks) {
+        TaskDrain tasks,
+        Optional<Cgroups> cgroups) {
 }

@@ -2,6 +2,7 @@ package sitevisor.supervise;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
@@ -35,13 +36,7 @@ final class Group {
      * it and never another home's that runs a site of the same name.
      */
     static String homeTag(Path runDir) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(runDir.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
+        return Cgroups.homeTag(runDir);
     }
     private static final Logger log = LoggerFactory.getLogger(Group.class);
     /** How long processes get to vanish after SIGKILL before they count as survivors. */
@@ -62,6 +57,8 @@ final class Group {
         ProcessTable.Scan scan = processes.now();
         long self = Native.selfPid();
         boolean mainAlive = !child.hasExited() && child.identity().isAlive();
+        // whatever is in the instance's cgroup is the instance's: no program can leave it
+        java.util.Set<Long> inCgroup = child.cgroup() == null ? java.util.Set.of() : new java.util.HashSet<>(Cgroups.pids(child.cgroup()));
         List<ProcessIdentity> members = new ArrayList<>();
         for (int i = 0; i < scan.size(); i++) {
             ProcStat p = scan.get(i);
@@ -69,7 +66,8 @@ final class Group {
             if (p.pid() == self || p.pid() <= 1 || p.isZombie() || p.startTicks() < child.identity().startTicks()) continue;
             // once the main process is gone, its pid — and so its group and session id — may be
             // recycled: then only the marker still tells our processes from strangers
-            boolean belongs = (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
+            boolean belongs = inCgroup.contains(p.pid())
+                    || (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
                     || p.sessionId() == child.groupId() || scan.descendsFrom(i, child.pid())))
                     || (!child.marker().isEmpty() && child.marker().equals(scan.markerOf(i)));
             if (!belongs) continue;

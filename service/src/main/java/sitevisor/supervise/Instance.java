@@ -10,6 +10,7 @@ import sitevisor.posix.PidFd;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcessIdentity;
 import sitevisor.posix.ProcessTable;
+import sitevisor.posix.Native;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -360,7 +362,7 @@ public final class Instance {
             if (why.isPresent()) return stale(file, identity.pid(), why.get());
             Optional<PidFd> fd = PidFd.open(identity);
             if (fd.isEmpty()) return stale(file, identity.pid(), "process " + identity.pid() + " ended while being adopted");
-            Child child = new Child(identity, fd.get(), false, recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>());
+            Child child = new Child(identity, fd.get(), false, recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
             wanted = true;
@@ -381,6 +383,31 @@ public final class Instance {
         return markerPrefix;
     }
 
+    /** The instance's cgroup, made when missing; null where this machine lets the daemon make none. */
+    Path cgroup() {
+        if (context.cgroups().isEmpty()) return null;
+        try {
+            return context.cgroups().get().instance(site.name() + "." + index);
+        } catch (IOException e) {
+            publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0, "cannot make the cgroup of " + name() + ": " + e.getMessage()
+                    + "; its processes are told by their marker alone");
+            return null;
+        }
+    }
+
+    /** The processes in the instance's cgroup now, as found at start-up; none where there is no cgroup. */
+    List<Marked> inCgroup() {
+        if (context.cgroups().isEmpty()) return List.of();
+        Path cgroup = context.cgroups().get().base().resolve(site.name() + "." + index);
+        List<Marked> found = new ArrayList<>();
+        for (long pid : sitevisor.posix.Cgroups.pids(cgroup)) {
+            // a thread of the daemon spawning for the instance sits there for that instant
+            if (pid == Native.selfPid()) continue;
+            ProcStat.read(pid).filter(stat -> !stat.isZombie()).ifPresent(stat -> found.add(new Marked(stat, "")));
+        }
+        return found;
+    }
+
     /**
      * At daemon start-up, when no pid file names a process of the instance (it could not be
      * written, or it was lost): takes over the process that carries the instance's marker, as
@@ -391,6 +418,20 @@ public final class Instance {
      * @param marked this instance's marked processes
      */
     boolean adoptByMarker(Actor by, List<Marked> marked) {
+        return adoptFound(by, marked, "by its marker, without a pid file");
+    }
+
+    /**
+     * At daemon start-up, when neither a pid file nor a marker names a process of the instance (a
+     * program that wrote over its environment, such as nginx): takes over what is in its cgroup,
+     * the same way. Returns whether a process was adopted.
+     */
+    boolean adoptFromCgroup(Actor by) {
+        List<Marked> found = inCgroup();
+        return !found.isEmpty() && adoptFound(by, found, "in its cgroup, without a pid file");
+    }
+
+    private boolean adoptFound(Actor by, List<Marked> marked, String how) {
         Set<Long> pids = new HashSet<>();
         for (Marked each : marked) pids.add(each.process().pid());
         Optional<Marked> main = marked.stream().filter(m -> !pids.contains(m.process().parentPid()))
@@ -404,13 +445,13 @@ public final class Instance {
             Optional<PidFd> fd = PidFd.open(identity);
             if (fd.isEmpty() || !identity.isAlive()) return false;
             Instant startedAt = Processes.startedAt(process.startTicks(), context.clock().instant());
-            Child child = new Child(identity, fd.get(), false, process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>());
+            Child child = new Child(identity, fd.get(), false, process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
             wanted = true;
             watchLog();
             writePidFile(child);
-            moveTo(UNKNOWN, "pid " + identity.pid() + " by its marker, without a pid file");
+            moveTo(UNKNOWN, "pid " + identity.pid() + " " + how);
             moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + startedAt);
             return true;
         } finally {
@@ -496,34 +537,39 @@ public final class Instance {
     private void onDaemonized(Child exited, List<ProcessIdentity> survivors) {
         Optional<Path> pidFile = site.pidFileOf(index).map(p -> site.directory().resolve(p));
         if (pidFile.isPresent()) {
-            Optional<ProcessIdentity> followed = readDaemonPidFile(pidFile.get(), survivors);
+            Optional<Child> followed = followPidFile(exited, pidFile.get(), survivors);
             if (followed.isPresent()) {
-                Optional<PidFd> fd = PidFd.open(followed.get());
-                if (fd.isPresent()) {
-                    Child daemon = new Child(followed.get(), fd.get(), false, exited.groupId(), exited.marker(), exited.startedAt(), new CompletableFuture<>());
-                    watchExit(daemon);
-                    current = daemon;
-                    writePidFile(daemon);
-                    int stopsBefore = stopRequests.get();
-                    Readiness.Outcome outcome = readiness.await(daemon, () -> stopRequests.get() != stopsBefore);
-                    if (outcome == Readiness.Outcome.READY) {
-                        startFailures = 0;
-                        moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
-                        return;
-                    }
-                    if (outcome == Readiness.Outcome.STOP_REQUESTED) return;
-                    terminateQuietly(daemon);
-                    failStart("the daemon it left, pid " + daemon.pid() + ", was not ready within " + Durations.format(site.startTimeout()) + readiness.whatNeverHappened());
+                Child daemon = followed.get();
+                current = daemon;
+                int stopsBefore = stopRequests.get();
+                Readiness.Outcome outcome = readiness.await(daemon, () -> stopRequests.get() != stopsBefore);
+                if (outcome == Readiness.Outcome.READY) {
+                    startFailures = 0;
+                    moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
                     return;
                 }
+                if (outcome == Readiness.Outcome.STOP_REQUESTED) return;
+                terminateQuietly(daemon);
+                failStart("the daemon it left, pid " + daemon.pid() + ", was not ready within " + Durations.format(site.startTimeout()) + readiness.whatNeverHappened());
+                return;
             }
         }
-        String holders = survivors.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").reduce((a, b) -> a + ", " + b).orElse("");
-        String advice = pidFile.isPresent()
-                ? "its pid file " + pidFile.get() + " names none of them; check the pidFile setting"
-                : "run it in the foreground (most servers have an option such as --foreground, --nodaemon or 'daemon off;'), or set pidFile to the file it writes";
         terminateQuietly(exited);
-        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + holders + " running; " + advice);
+        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + describe(survivors) + " running; "
+                + daemonAdvice(pidFile));
+    }
+
+    /** The daemon a program left, named by the pid file it writes, watched and recorded as the instance's process; empty when the file names none of them. */
+    private Optional<Child> followPidFile(Child exited, Path pidFile, List<ProcessIdentity> survivors) {
+        Optional<ProcessIdentity> followed = readDaemonPidFile(pidFile, survivors);
+        if (followed.isEmpty()) return Optional.empty();
+        Optional<PidFd> fd = PidFd.open(followed.get());
+        if (fd.isEmpty()) return Optional.empty();
+        Child daemon = new Child(followed.get(), fd.get(), false, exited.groupId(), exited.marker(), exited.startedAt(), new CompletableFuture<>(),
+                exited.cgroup());
+        watchExit(daemon);
+        writePidFile(daemon);
+        return Optional.of(daemon);
     }
 
     private Optional<ProcessIdentity> readDaemonPidFile(Path file, List<ProcessIdentity> survivors) {
@@ -543,7 +589,7 @@ public final class Instance {
     }
 
     private Child spawn() throws Spawner.SpawnException, IOException {
-        Child child = Child.spawn(context, site, index, markerPrefix, site.program(), site.commandOf(index), Map.of(), logFile());
+        Child child = Child.spawn(context, site, index, markerPrefix, site.program(), site.commandOf(index), Map.of(), logFile(), cgroup());
         watchLog();
         watchExit(child);
         writePidFile(child);
@@ -681,6 +727,7 @@ public final class Instance {
             Actor policy = restartPolicy();
             actor = policy;
             String ran = " after " + Durations.format(Duration.between(child.startedAt(), context.clock().instant()));
+            if (status.isCleanExit() && daemonizedWhileRunning(child, ran)) return;
             moveTo(EXITED, status + ran);
             current = null;
             cleanUpAfter(child);
@@ -707,6 +754,44 @@ public final class Instance {
         } catch (RuntimeException e) {
             log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * The main process exited 0 and left processes of the site behind: the program daemonized
+     * itself after it was ready (a stock nginx binds its port, answers, then forks and exits).
+     * With a pid file that names one of them it is followed, RUNNING as it was; otherwise what it
+     * left is stopped and the site is FATAL with the advice, never left serving untracked.
+     * Returns false when it left nothing: a plain clean exit.
+     */
+    private boolean daemonizedWhileRunning(Child exited, String ran) {
+        List<ProcessIdentity> survivors = new Group(exited, context.watcher(), context.processes()).members();
+        if (survivors.isEmpty()) return false;
+        Optional<Path> pidFile = site.pidFileOf(index).map(p -> site.directory().resolve(p));
+        if (pidFile.isPresent()) {
+            Optional<Child> daemon = followPidFile(exited, pidFile.get(), survivors);
+            if (daemon.isPresent()) {
+                current = daemon.get();
+                publish(LifecycleEvent.Kind.WARNING, state, state, daemon.get().pid(), -1, 0, "pid " + exited.pid() + " exited 0" + ran
+                        + ": the program daemonized itself; following pid " + daemon.get().pid() + " from " + pidFile.get());
+                return true;
+            }
+        }
+        moveTo(EXITED, lastExit + ran + ", leaving " + describe(survivors) + " running");
+        current = null;
+        terminateQuietly(exited);
+        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 and left " + describe(survivors)
+                + " running, which were stopped; " + daemonAdvice(pidFile));
+        return true;
+    }
+
+    private static String describe(List<ProcessIdentity> processes) {
+        return processes.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    private static String daemonAdvice(Optional<Path> pidFile) {
+        return pidFile.isPresent()
+                ? "its pid file " + pidFile.get() + " names none of them; check the pidFile setting"
+                : "run it in the foreground (most servers have an option such as --foreground, --nodaemon or 'daemon off;'), or set pidFile to the file it writes";
     }
 
     /**
@@ -827,6 +912,7 @@ public final class Instance {
         awaitPortReleased();
         current = null;
         deleteQuietly(pidFilePath());
+        if (child.cgroup() != null) sitevisor.posix.Cgroups.removeIfEmpty(child.cgroup());
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos());
         List<String> killed = stop.termination().killed();
         moveTo(STOPPED, killed.isEmpty() ? "stopped in " + tookMillis + " ms"

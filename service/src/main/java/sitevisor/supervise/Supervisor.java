@@ -12,6 +12,7 @@ import sitevisor.mbeans.SiteState;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ProcessTable;
 
 import java.io.IOException;
@@ -114,7 +115,7 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                processes, tasks);
+                processes, tasks, Cgroups.forHome(Group.homeTag(config.runDir())));
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
         for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
         snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));
@@ -163,12 +164,16 @@ public final class Supervisor implements AutoCloseable {
      */
     public void startUp() {
         Actor startUp = Actor.daemon("start-up");
+        log.info("tracking: the sites' processes {}", context.cgroups().map(c -> "in a cgroup per instance, " + c + " (cat "
+                + c.base() + "/SITE.INSTANCE/cgroup.procs), and by their marker")
+                .orElse("by their marker and their process group alone: this machine lets the daemon make no cgroup"));
         reportForeignPidFiles();
         Map<String, List<Instance.Marked>> marked = markedProcesses();
         forEach(all(), instance -> {
             if (instance.adoptFromPidFile(startUp)) return null;
             List<Instance.Marked> ours = marked.getOrDefault(instance.markerPrefix(), List.of());
             if (!ours.isEmpty() && instance.adoptByMarker(startUp, ours)) return null;
+            if (instance.adoptFromCgroup(startUp)) return null;
             if (!instance.site().autostart()) return null;
             try {
                 return instance.start(Actor.daemon("autostart"));
@@ -566,6 +571,8 @@ public final class Supervisor implements AutoCloseable {
         workers.shutdownNow();
         watcher.close();
         rotator.close();
+        // the cgroups of sites left running stay, for the next daemon to find them in
+        if (context.cgroups().isPresent()) Cgroups.removeEmpty(Group.homeTag(context.runDir()));
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -116,6 +116,11 @@ final class Assembly implements AutoCloseable {
                 if (history != null) history.close();
             } finally {
                 processes.killAll();
+                try {
+                    sitevisor.testing.SiteCgroups.killAndRemove(dir.resolve("var/run"));
+                } catch (Exception e) {
+                    throw new IllegalStateException("processes left in the test's cgroups: " + e.getMessage(), e);
+                }
             }
         }
     }

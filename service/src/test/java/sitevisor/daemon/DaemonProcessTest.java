@@ -62,13 +62,15 @@ class DaemonProcessTest {
     };
 
     @AfterEach
-    void killEverythingThisTestStarted() {
+    void killEverythingThisTestStarted() throws Exception {
         daemons.forEach(Process::destroyForcibly);
         for (ProcStat p : Processes.all()) {
             if (Processes.environmentContains(p.pid(), "SITEVISOR_TEST_RUN=" + runId)) {
                 ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+        // and what dropped its environment, found in the home's cgroups, which go with it
+        sitevisor.testing.SiteCgroups.killAndRemove(dir.resolve("var/run"));
     }
 
     private Path writeConfig(int webPort) throws IOException {
@@ -240,6 +242,40 @@ class DaemonProcessTest {
         second.destroy();
         assertTrue(second.waitFor(30, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
         assertFalse(isAlive(worker0), "worker-0 outlived the daemon's shutdown: it was not supervised");
+    }
+
+    /** A program that wrote over its environment (as nginx does) and lost its pid file: its cgroup still names it. */
+    @Test
+    void aSiteWithoutPidFileOrMarkerIsFoundInItsCgroupAfterKill9OfTheDaemon() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sitevisor.posix.Cgroups.pidsHierarchy().isPresent(),
+                "this machine lets the daemon make no cgroup: only markers and pid files find a site's processes");
+        Path config = dir.resolve("sitevisor.yml");
+        jolokiaPort = freePort();
+        Files.writeString(config, """
+                home: var
+                jolokia: { port: %d }
+                sites:
+                  bare:
+                    command: [env, -i, sleep, "1000"]
+                    startSeconds: 0
+                """.formatted(jolokiaPort));
+        Process first = startDaemon(config, "first.out");
+        await("first daemon supervising", () -> output("first.out").contains("supervising:"));
+        long bare = pidIn("bare.pid");
+        Files.delete(dir.resolve("var/run/bare.pid"));
+        first.destroyForcibly();
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
+
+        Process second = startDaemon(config, "second.out");
+        await("second daemon supervising", () -> output("second.out").contains("supervising:"));
+        String log = output("second.out");
+        assertTrue(log.contains("tracking: the sites' processes in a cgroup per instance"), log);
+        assertTrue(log.contains("found: bare: pid " + bare + " in its cgroup, without a pid file"), log);
+        assertFalse(log.contains("spawned: bare"), "a second copy was started:\n" + log);
+
+        second.destroy();
+        assertTrue(second.waitFor(30, TimeUnit.SECONDS), "daemon did not exit after SIGTERM");
+        assertFalse(isAlive(bare), "the site outlived the daemon's shutdown: it was not supervised");
     }
 
     @Test

@@ -79,6 +79,11 @@ public final class Fixture implements AutoCloseable {
             }
         } finally {
             processes.killAll();
+            try {
+                sitevisor.testing.SiteCgroups.killAndRemove(dir.resolve("var/run"));
+            } catch (Exception e) {
+                throw new IllegalStateException("processes left in the test's cgroups: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -176,13 +176,15 @@ class LifecycleTest {
     @Test
     void portStillHeldAfterTheStopByAProcessNotOursIsReportedAndLeftAlone() throws Exception {
         int port = freePort();
-        // the site hands its port to a process that drops the marker and leaves the session
+        // the site hands its port to a process that drops the marker, leaves the session and, as
+        // root may, the cgroup: nothing of the site's is left on it
+        String cgroupRoot = sitevisor.posix.Cgroups.pidsHierarchy().map(Object::toString).orElse("/nonexistent");
         fixture.supervise("""
                 handover:
-                  command: [sh, -c, '(env -u SITEVISOR_INSTANCE setsid "$0" -cp "$1" sitevisor.demo.DemoSite "$2" escaped &); exec sleep 1000', '%s', '%s', '{port}']
+                  command: [sh, -c, '(env -u SITEVISOR_INSTANCE setsid sh -c "echo \\$\\$ > $3/cgroup.procs 2>/dev/null; exec \\"\\$0\\" -cp \\"\\$1\\" sitevisor.demo.DemoSite \\"\\$2\\" escaped" "$0" "$1" "$2" &); exec sleep 1000', '%s', '%s', '{port}', '%s']
                   port: %d
                   stopTimeout: 2s
-                """.formatted(javaBin(), System.getProperty("java.class.path"), port));
+                """.formatted(javaBin(), System.getProperty("java.class.path"), cgroupRoot, port));
         Instance site = fixture.instance("handover");
         assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
         long sitePid = site.status().pid();
@@ -395,7 +397,8 @@ class LifecycleTest {
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
         try (ExitWatcher watcher = new ExitWatcher(); LogRotator rotator = new LogRotator()) {
             Context context = new Context(watcher, timers, workers, fixture.events, Clock.systemUTC(), dir.resolve("run"), dir.resolve("logs"),
-                    rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), TaskDrain.NONE);
+                    rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), TaskDrain.NONE,
+                    java.util.Optional.empty());
             Instance site = new Instance(config, 0, context);
             for (int round = 0; round < 5; round++) {
                 assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
@@ -487,6 +490,99 @@ class LifecycleTest {
         assertEquals(List.of(), fixture.processes.alive(), "the daemon it left is still running");
         assertEquals(0, site.status().pid(), "a FATAL instance showed the pid of the process that exited");
         assertNull(site.status().startedAt());
+    }
+
+    /** Processes whose command line is exactly {@code command}: how a process that left everything else behind is found. */
+    private static List<Long> running(String command) {
+        return sitevisor.posix.Processes.all().stream().filter(p -> !p.isZombie())
+                .map(sitevisor.posix.ProcStat::pid).filter(pid -> command.equals(sitevisor.posix.Processes.commandLine(pid))).toList();
+    }
+
+    private static void killAll(String command) {
+        running(command).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
+    /**
+     * A process that leaves the session, the environment (as nginx writes over it) and the
+     * parentage of the site's processes is still the site's: its cgroup holds it.
+     */
+    @Test
+    void aProcessThatLeavesItsSessionAndItsEnvironmentIsStillStoppedWithItsSite() throws Exception {
+        String escaped = "sleep 4243.5";
+        try {
+            fixture.supervise("""
+                    escapes:
+                      command: [sh, -c, 'env -i setsid %s & exec sleep 1000']
+                      startSeconds: 300ms
+                    """.formatted(escaped));
+            org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("escapes").cgroup() != null,
+                    "this machine lets the daemon make no cgroup: a marker cannot follow a process that drops its environment");
+            Instance site = fixture.instance("escapes");
+            assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+            sitevisor.testing.Await.until("the escaped process running", WAIT, () -> running(escaped).size() == 1);
+
+            assertEquals(STOPPED, site.stop(Actor.operator("test")).state(), fixture.events.describe());
+            assertEquals(List.of(), running(escaped), "a process of the site outlived its stop");
+        } finally {
+            killAll(escaped);
+        }
+    }
+
+    /** A program that daemonizes itself into a new session with a clean environment is found, reported and stopped. */
+    @Test
+    void aDaemonizingProgramThatDropsItsEnvironmentIsReportedAndStopped() throws Exception {
+        String daemon = "sleep 4242.5";
+        try {
+            fixture.supervise("""
+                    forks:
+                      command: [sh, -c, 'env -i setsid %s & exit 0']
+                      startSeconds: 500ms
+                    """.formatted(daemon));
+            org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("forks").cgroup() != null,
+                    "this machine lets the daemon make no cgroup: a marker cannot follow a process that drops its environment");
+            Instance.Result result = fixture.instance("forks").start(Actor.operator("test"));
+            assertEquals(FATAL, result.state(), fixture.events.describe());
+            assertTrue(result.message().contains("daemonized itself"), result.message());
+            assertEquals(List.of(), running(daemon), "the daemon it left is still running");
+        } finally {
+            killAll(daemon);
+        }
+    }
+
+    /** As a stock nginx does: ready (its port answers), then it forks and exits 0. Never left running untracked. */
+    @Test
+    void aProgramThatDaemonizesAfterItWasReadyIsStoppedAndReportedNotLeftRunning() throws Exception {
+        fixture.supervise("""
+                late:
+                  command: [sh, -c, 'sleep 1; sleep 1000 & exit 0']
+                  startSeconds: 200ms
+                """);
+        Instance site = fixture.instance("late");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        LifecycleEvent fatal = fixture.events.awaitState("late", FATAL, WAIT);
+        assertTrue(fatal.reason().contains("daemonized itself") && fatal.reason().contains("foreground"), fatal.reason());
+        assertEquals(List.of(RUNNING, EXITED, FATAL), transitions().subList(transitions().size() - 3, transitions().size()), fixture.events.describe());
+        sitevisor.testing.Await.until("what it left stopped", WAIT, () -> fixture.processes.alive().isEmpty());
+    }
+
+    @Test
+    void aProgramThatDaemonizesAfterItWasReadyIsFollowedThroughItsPidFile() throws Exception {
+        fixture.supervise("""
+                late:
+                  command: [sh, -c, 'sleep 1; sleep 1000 & echo $! > daemon.pid; exit 0']
+                  directory: .
+                  pidFile: daemon.pid
+                  startSeconds: 200ms
+                """);
+        Instance site = fixture.instance("late");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state());
+        long launcher = site.status().pid();
+        LifecycleEvent followed = fixture.events.await(e -> e.kind() == LifecycleEvent.Kind.WARNING && e.reason().contains("following pid"), WAIT);
+        assertEquals(RUNNING, site.state(), fixture.events.describe());
+        assertNotEquals(launcher, site.status().pid());
+        assertTrue(followed.reason().contains("following pid " + site.status().pid()), followed.reason());
+        assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
+        assertEquals(List.of(), fixture.processes.alive(), "the daemon it left outlived the stop");
     }
 
     @Test

@@ -125,5 +125,10 @@ public final class Launched implements AutoCloseable {
                 ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+        try {
+            SiteCgroups.killAndRemove(home().resolve("run"));
+        } catch (Exception e) {
+            throw new IllegalStateException("processes left in the cgroups of " + home() + ": " + e.getMessage(), e);
+        }
     }
 }
