@@ -554,8 +554,10 @@ public final class Instance {
                 return;
             }
         }
+        // described before they are stopped: afterwards there is no command line to read
+        String left = describe(survivors);
         terminateQuietly(exited);
-        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + describe(survivors) + " running; "
+        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + left + " running, which were stopped; "
                 + daemonAdvice(pidFile));
     }
 
@@ -776,10 +778,11 @@ public final class Instance {
                 return true;
             }
         }
-        moveTo(EXITED, lastExit + ran + ", leaving " + describe(survivors) + " running");
+        String left = describe(survivors);
+        moveTo(EXITED, lastExit + ran + ", leaving " + left + " running");
         current = null;
         terminateQuietly(exited);
-        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 and left " + describe(survivors)
+        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 and left " + left
                 + " running, which were stopped; " + daemonAdvice(pidFile));
         return true;
     }
