@@ -1,0 +1,237 @@
+package sitevisor.programs;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.posix.ProcStat;
+import sitevisor.posix.Processes;
+import sitevisor.testing.Await;
+import sitevisor.testing.Launched;
+import sitevisor.testing.Probes;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Debian's nginx as operators run it under sitevisor, through {@code bin/sitevisor}: in the
+ * foreground ({@code -g 'daemon off;'}, as the README advises), and as it ships, daemonizing,
+ * followed through its pid file or refused without one. An HTTP server in the test is its
+ * upstream, which says when a request has reached it.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class NginxIT {
+    private static final Path NGINX = Path.of("/usr/sbin/nginx");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    Launched launched;
+    int webPort;
+    int backendPort;
+    long testBeganTicks;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    com.sun.net.httpserver.HttpServer upstream;
+    final java.util.concurrent.atomic.AtomicInteger slowArrived = new java.util.concurrent.atomic.AtomicInteger();
+
+    @RegisterExtension
+    final AfterTestExecutionCallback printTheDaemonsLog = context -> {
+        if (context.getExecutionException().isEmpty()) return;
+        for (int n = 1; n <= 3; n++) {
+            try {
+                System.err.println("--- daemon " + n + "\n" + launched.daemonOutput(n));
+            } catch (Exception none) {
+                break;
+            }
+        }
+        Path errors = dir.resolve("nginx-error.log");
+        if (Files.exists(errors)) System.err.println("--- nginx's error log\n" + Files.readString(errors));
+    };
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assertTrue(Files.isExecutable(NGINX), NGINX + " is missing: run `bash scripts/setup`, which installs Debian's nginx");
+        testBeganTicks = Processes.ticksSinceBoot();
+        launched = new Launched(dir);
+        webPort = Probes.freePort();
+        upstream = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
+        upstream.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        upstream.createContext("/slow", exchange -> {
+            slowArrived.incrementAndGet();
+            try {
+                TimeUnit.SECONDS.sleep(3); // the upstream's own slowness, which the restart must not cut off
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] body = "slow done\n".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        upstream.start();
+        backendPort = upstream.getAddress().getPort();
+        Files.createDirectories(dir.resolve("tmp"));
+        Files.writeString(dir.resolve("nginx.conf"), """
+                user root;
+                pid %1$s/nginx.pid;
+                error_log %1$s/nginx-error.log;
+                worker_processes 2;
+                events { worker_connections 64; }
+                http {
+                  access_log off;
+                  client_body_temp_path %1$s/tmp/body;
+                  proxy_temp_path %1$s/tmp/proxy;
+                  fastcgi_temp_path %1$s/tmp/fastcgi;
+                  uwsgi_temp_path %1$s/tmp/uwsgi;
+                  scgi_temp_path %1$s/tmp/scgi;
+                  server {
+                    listen 127.0.0.1:%2$d;
+                    location = / { return 200 "nginx\\n"; }
+                    location / { proxy_pass http://127.0.0.1:%3$d; proxy_read_timeout 30s; }
+                  }
+                }
+                """.formatted(dir, webPort, backendPort));
+    }
+
+    @AfterEach
+    void tearDown() {
+        upstream.stop(0);
+        launched.close();
+        // nginx's workers carry no marker and no path of ours: told by their start time
+        for (ProcStat process : nginxProcesses()) ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    /** The site: nginx as {@code web} with {@code settings}. */
+    private void writeConfig(String webCommand, String settings) throws Exception {
+        launched.writeConfig("", """
+                  web:
+                    command: %s
+                    port: %d
+                %s""".formatted(webCommand, webPort, settings.indent(4)));
+    }
+
+    private String foreground() {
+        return "[" + NGINX + ", -c, " + dir.resolve("nginx.conf") + ", -g, 'daemon off;']";
+    }
+
+    private String asItShips() {
+        return "[" + NGINX + ", -c, " + dir.resolve("nginx.conf") + "]";
+    }
+
+    @Test
+    void inTheForegroundItRestartsGracefullyRecoversFromCrashesStopsCleanAndIsAdopted() throws Exception {
+        writeConfig(foreground(), "stopSignal: QUIT\nstopTimeout: 20s\n");
+        Process daemon = launched.startDaemon();
+        assertEquals("nginx\n", get("/"));
+        long master = pidOf("web");
+
+        // a request in flight through nginx to its upstream finishes across a graceful restart
+        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(request("/slow"), HttpResponse.BodyHandlers.ofString());
+        Await.until("the slow request at the upstream", WAIT, () -> slowArrived.get() == 1);
+        Launched.Run restart = launched.cli("restart", "web");
+        assertEquals(0, restart.exitCode(), restart.toString());
+        HttpResponse<String> finished = slow.get(30, TimeUnit.SECONDS);
+        assertEquals(200, finished.statusCode(), "the request in flight was cut off by the restart: " + finished.body());
+        assertEquals("slow done\n", finished.body());
+        long restarted = pidOf("web");
+        assertNotEquals(master, restarted);
+        assertEquals("nginx\n", get("/"));
+
+        // a worker killed: nginx's master makes another; the site stays as it is
+        long worker = ProcessHandle.of(restarted).orElseThrow().children().findFirst().orElseThrow().pid();
+        ProcessHandle.of(worker).orElseThrow().destroyForcibly();
+        Await.until("nginx replacing its worker", WAIT, () -> ProcessHandle.of(restarted).orElseThrow().children().count() == 2
+                && ProcessHandle.of(restarted).orElseThrow().children().noneMatch(c -> c.pid() == worker));
+        assertEquals(restarted, pidOf("web"));
+        assertEquals("nginx\n", get("/"));
+
+        // the master killed: the site is restarted by its policy, nothing of the old one left
+        ProcessHandle.of(restarted).orElseThrow().destroyForcibly();
+        Await.until("web back with a new master", WAIT, () -> pidOf("web") != restarted && pidOf("web") != 0 && answers("/"));
+
+        // the daemon killed: the next one adopts nginx as it runs
+        long beforeKill = pidOf("web");
+        daemon.destroyForcibly();
+        assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
+        assertEquals("nginx\n", get("/"), "nginx stopped with the daemon");
+        launched.startDaemon();
+        assertTrue(launched.daemonOutput(2).contains("adopted: web: pid " + beforeKill), launched.daemonOutput(2));
+
+        Launched.Run stop = launched.cli("stop", "web");
+        assertEquals(0, stop.exitCode(), stop.toString());
+        assertEquals(List.of(), nginxProcesses(), "nginx processes outlived the stop");
+    }
+
+    @Test
+    void asItShipsItIsFollowedThroughItsPidFile() throws Exception {
+        writeConfig(asItShips(), "pidFile: " + dir.resolve("nginx.pid") + "\nstopSignal: QUIT\n");
+        launched.startDaemon();
+        assertEquals("nginx\n", get("/"));
+        String output = launched.daemonOutput(1);
+        assertTrue(output.contains("followed through its pid file"), output);
+        long master = pidOf("web");
+        assertEquals(master, Long.parseLong(Files.readString(dir.resolve("nginx.pid")).trim()));
+
+        Launched.Run restart = launched.cli("restart", "web");
+        assertEquals(0, restart.exitCode(), restart.toString());
+        assertNotEquals(master, pidOf("web"));
+        assertEquals("nginx\n", get("/"));
+
+        Launched.Run stop = launched.cli("stop", "web");
+        assertEquals(0, stop.exitCode(), stop.toString());
+        assertEquals(List.of(), nginxProcesses(), "nginx processes outlived the stop");
+    }
+
+    @Test
+    void asItShipsWithoutItsPidFileItIsRefusedWithTheAdviceAndNothingIsLeft() throws Exception {
+        writeConfig(asItShips(), "");
+        launched.startDaemon();
+        Launched.Run status = launched.cli("status", "web");
+        assertTrue(status.out().contains("FATAL") && status.out().contains("daemonized itself") && status.out().contains("'daemon off;'"), status.toString());
+        assertEquals(List.of(), nginxProcesses(), "the nginx it left runs on, untracked");
+    }
+
+    private long pidOf(String site) throws Exception {
+        Launched.Run status = launched.cli("status", site, "--json");
+        assertEquals(0, status.exitCode(), status.toString());
+        String out = status.out();
+        int at = out.indexOf("\"pid\":");
+        return Long.parseLong(out.substring(at + 6, out.indexOf(',', at)).trim());
+    }
+
+    private HttpRequest request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path)).timeout(Duration.ofSeconds(30)).build();
+    }
+
+    private String get(String path) throws Exception {
+        HttpResponse<String> response = http.send(request(path), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    private boolean answers(String path) {
+        try {
+            return http.send(request(path), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (Exception notYet) {
+            return false;
+        }
+    }
+
+    /** The nginx processes started since this test began. */
+    private List<ProcStat> nginxProcesses() {
+        return Processes.all().stream().filter(p -> p.name().equals("nginx") && !p.isZombie() && p.startTicks() >= testBeganTicks).toList();
+    }
+}
