@@ -7,8 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.posix.ProcStat;
-import sitevisor.posix.Processes;
+import sitevisor.posix.Cgroups;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Probes;
@@ -42,7 +41,6 @@ class NginxIT {
     Launched launched;
     int webPort;
     int backendPort;
-    long testBeganTicks;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     com.sun.net.httpserver.HttpServer upstream;
     final java.util.concurrent.atomic.AtomicInteger slowArrived = new java.util.concurrent.atomic.AtomicInteger();
@@ -64,7 +62,6 @@ class NginxIT {
     @BeforeEach
     void setUp() throws Exception {
         assertTrue(Files.isExecutable(NGINX), NGINX + " is missing: run `bash scripts/setup`, which installs Debian's nginx");
-        testBeganTicks = Processes.ticksSinceBoot();
         launched = new Launched(dir);
         webPort = Probes.freePort();
         upstream = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
@@ -109,9 +106,8 @@ class NginxIT {
     @AfterEach
     void tearDown() {
         upstream.stop(0);
+        // what is left of nginx is in the home's cgroups, which Launched empties
         launched.close();
-        // nginx's workers carry no marker and no path of ours: told by their start time
-        for (ProcStat process : nginxProcesses()) ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
     }
 
     /** The site: nginx as {@code web} with {@code settings}. */
@@ -170,9 +166,10 @@ class NginxIT {
         launched.startDaemon();
         assertTrue(launched.daemonOutput(2).contains("adopted: web: pid " + beforeKill), launched.daemonOutput(2));
 
+        List<Long> members = Cgroups.pids(cgroup());
         Launched.Run stop = launched.cli("stop", "web");
         assertEquals(0, stop.exitCode(), stop.toString());
-        assertEquals(List.of(), nginxProcesses(), "nginx processes outlived the stop");
+        assertEquals(List.of(), alive(members), "nginx processes outlived the stop");
     }
 
     @Test
@@ -190,9 +187,11 @@ class NginxIT {
         assertNotEquals(master, pidOf("web"));
         assertEquals("nginx\n", get("/"));
 
+        List<Long> members = Cgroups.pids(cgroup());
+        assertEquals(3, members.size(), "the master and its 2 workers in the site's cgroup: " + members);
         Launched.Run stop = launched.cli("stop", "web");
         assertEquals(0, stop.exitCode(), stop.toString());
-        assertEquals(List.of(), nginxProcesses(), "nginx processes outlived the stop");
+        assertEquals(List.of(), alive(members), "nginx processes outlived the stop");
     }
 
     @Test
@@ -201,7 +200,8 @@ class NginxIT {
         launched.startDaemon();
         Launched.Run status = launched.cli("status", "web");
         assertTrue(status.out().contains("FATAL") && status.out().contains("daemonized itself") && status.out().contains("'daemon off;'"), status.toString());
-        assertEquals(List.of(), nginxProcesses(), "the nginx it left runs on, untracked");
+        assertEquals(List.of(), Cgroups.pids(cgroup()), "the nginx it left runs on, untracked");
+        assertFalse(answers("/"), "something still answers on its port");
     }
 
     private long pidOf(String site) throws Exception {
@@ -230,8 +230,12 @@ class NginxIT {
         }
     }
 
-    /** The nginx processes started since this test began. */
-    private List<ProcStat> nginxProcesses() {
-        return Processes.all().stream().filter(p -> p.name().equals("nginx") && !p.isZombie() && p.startTicks() >= testBeganTicks).toList();
+    /** The cgroup of the web site's instance, which holds nginx's master and workers. */
+    private Path cgroup() {
+        return Cgroups.pidsHierarchy().orElseThrow().resolve("sitevisor").resolve(Cgroups.homeTag(launched.home().resolve("run"))).resolve("web.0");
+    }
+
+    private static List<Long> alive(List<Long> pids) {
+        return pids.stream().filter(Probes::isAlive).toList();
     }
 }
