@@ -12,9 +12,6 @@ import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Probes;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +38,7 @@ class NginxIT {
     Launched launched;
     int webPort;
     int backendPort;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    SiteUnderTest web;
     com.sun.net.httpserver.HttpServer upstream;
     final java.util.concurrent.atomic.AtomicInteger slowArrived = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -64,6 +61,7 @@ class NginxIT {
         assertTrue(Files.isExecutable(NGINX), NGINX + " is missing: run `bash scripts/setup`, which installs Debian's nginx");
         launched = new Launched(dir);
         webPort = Probes.freePort();
+        web = new SiteUnderTest(launched, "web", webPort);
         upstream = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
         upstream.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         upstream.createContext("/slow", exchange -> {
@@ -131,67 +129,67 @@ class NginxIT {
     void inTheForegroundItRestartsGracefullyRecoversFromCrashesStopsCleanAndIsAdopted() throws Exception {
         writeConfig(foreground(), "stopSignal: QUIT\nstopTimeout: 20s\n");
         Process daemon = launched.startDaemon();
-        assertEquals("nginx\n", get("/"));
-        long master = pidOf("web");
+        assertEquals("nginx\n", web.get("/"));
+        long master = web.pid();
 
         // a request in flight through nginx to its upstream finishes across a graceful restart
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(request("/slow"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = SiteUnderTest.client().sendAsync(web.request("/slow"), HttpResponse.BodyHandlers.ofString());
         Await.until("the slow request at the upstream", WAIT, () -> slowArrived.get() == 1);
         Launched.Run restart = launched.cli("restart", "web");
         assertEquals(0, restart.exitCode(), restart.toString());
         HttpResponse<String> finished = slow.get(30, TimeUnit.SECONDS);
         assertEquals(200, finished.statusCode(), "the request in flight was cut off by the restart: " + finished.body());
         assertEquals("slow done\n", finished.body());
-        long restarted = pidOf("web");
+        long restarted = web.pid();
         assertNotEquals(master, restarted);
-        assertEquals("nginx\n", get("/"));
+        assertEquals("nginx\n", web.get("/"));
 
         // a worker killed: nginx's master makes another; the site stays as it is
         long worker = ProcessHandle.of(restarted).orElseThrow().children().findFirst().orElseThrow().pid();
         ProcessHandle.of(worker).orElseThrow().destroyForcibly();
         Await.until("nginx replacing its worker", WAIT, () -> ProcessHandle.of(restarted).orElseThrow().children().count() == 2
                 && ProcessHandle.of(restarted).orElseThrow().children().noneMatch(c -> c.pid() == worker));
-        assertEquals(restarted, pidOf("web"));
-        assertEquals("nginx\n", get("/"));
+        assertEquals(restarted, web.pid());
+        assertEquals("nginx\n", web.get("/"));
 
         // the master killed: the site is restarted by its policy, nothing of the old one left
         ProcessHandle.of(restarted).orElseThrow().destroyForcibly();
-        Await.until("web back with a new master", WAIT, () -> pidOf("web") != restarted && pidOf("web") != 0 && answers("/"));
+        Await.until("web back with a new master", WAIT, () -> web.pid() != restarted && web.pid() != 0 && web.answers("/"));
 
         // the daemon killed: the next one adopts nginx as it runs
-        long beforeKill = pidOf("web");
+        long beforeKill = web.pid();
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
-        assertEquals("nginx\n", get("/"), "nginx stopped with the daemon");
+        assertEquals("nginx\n", web.get("/"), "nginx stopped with the daemon");
         launched.startDaemon();
         assertTrue(launched.daemonOutput(2).contains("adopted: web: pid " + beforeKill), launched.daemonOutput(2));
 
-        List<Long> members = Cgroups.pids(cgroup());
+        List<Long> members = Cgroups.pids(web.cgroup());
         Launched.Run stop = launched.cli("stop", "web");
         assertEquals(0, stop.exitCode(), stop.toString());
-        assertEquals(List.of(), alive(members), "nginx processes outlived the stop");
+        assertEquals(List.of(), SiteUnderTest.alive(members), "nginx processes outlived the stop");
     }
 
     @Test
     void asItShipsItIsFollowedThroughItsPidFile() throws Exception {
         writeConfig(asItShips(), "pidFile: " + dir.resolve("nginx.pid") + "\nstopSignal: QUIT\n");
         launched.startDaemon();
-        assertEquals("nginx\n", get("/"));
+        assertEquals("nginx\n", web.get("/"));
         String output = launched.daemonOutput(1);
         assertTrue(output.contains("followed through its pid file"), output);
-        long master = pidOf("web");
+        long master = web.pid();
         assertEquals(master, Long.parseLong(Files.readString(dir.resolve("nginx.pid")).trim()));
 
         Launched.Run restart = launched.cli("restart", "web");
         assertEquals(0, restart.exitCode(), restart.toString());
-        assertNotEquals(master, pidOf("web"));
-        assertEquals("nginx\n", get("/"));
+        assertNotEquals(master, web.pid());
+        assertEquals("nginx\n", web.get("/"));
 
-        List<Long> members = Cgroups.pids(cgroup());
+        List<Long> members = Cgroups.pids(web.cgroup());
         assertEquals(3, members.size(), "the master and its 2 workers in the site's cgroup: " + members);
         Launched.Run stop = launched.cli("stop", "web");
         assertEquals(0, stop.exitCode(), stop.toString());
-        assertEquals(List.of(), alive(members), "nginx processes outlived the stop");
+        assertEquals(List.of(), SiteUnderTest.alive(members), "nginx processes outlived the stop");
     }
 
     @Test
@@ -200,42 +198,7 @@ class NginxIT {
         launched.startDaemon();
         Launched.Run status = launched.cli("status", "web");
         assertTrue(status.out().contains("FATAL") && status.out().contains("daemonized itself") && status.out().contains("'daemon off;'"), status.toString());
-        assertEquals(List.of(), Cgroups.pids(cgroup()), "the nginx it left runs on, untracked");
-        assertFalse(answers("/"), "something still answers on its port");
-    }
-
-    private long pidOf(String site) throws Exception {
-        Launched.Run status = launched.cli("status", site, "--json");
-        assertEquals(0, status.exitCode(), status.toString());
-        String out = status.out();
-        int at = out.indexOf("\"pid\":");
-        return Long.parseLong(out.substring(at + 6, out.indexOf(',', at)).trim());
-    }
-
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path)).timeout(Duration.ofSeconds(30)).build();
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> response = http.send(request(path), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
-    }
-
-    private boolean answers(String path) {
-        try {
-            return http.send(request(path), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception notYet) {
-            return false;
-        }
-    }
-
-    /** The cgroup of the web site's instance, which holds nginx's master and workers. */
-    private Path cgroup() {
-        return Cgroups.pidsHierarchy().orElseThrow().resolve("sitevisor").resolve(Cgroups.homeTag(launched.home().resolve("run"))).resolve("web.0");
-    }
-
-    private static List<Long> alive(List<Long> pids) {
-        return pids.stream().filter(Probes::isAlive).toList();
+        assertEquals(List.of(), Cgroups.pids(web.cgroup()), "the nginx it left runs on, untracked");
+        assertFalse(web.answers("/"), "something still answers on its port");
     }
 }

@@ -8,20 +8,15 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import sitevisor.posix.Cgroups;
-import sitevisor.posix.ProcessIdentity;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Probes;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +38,8 @@ class PhpFpmIT {
     Launched launched;
     int webPort;
     int phpPort;
+    SiteUnderTest web;
+    SiteUnderTest php;
 
     @RegisterExtension
     final AfterTestExecutionCallback printTheDaemonsLog = context -> {
@@ -67,6 +64,8 @@ class PhpFpmIT {
         launched = new Launched(dir);
         webPort = Probes.freePort();
         phpPort = Probes.freePort();
+        web = new SiteUnderTest(launched, "web", webPort);
+        php = new SiteUnderTest(launched, "php", phpPort);
         // php-fpm's workers run as www-data: they must reach the scripts and the folder of marks
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path marks = Files.createDirectories(dir.resolve("marks"));
@@ -134,18 +133,18 @@ class PhpFpmIT {
     @Test
     void phpFpmBehindNginxRestartsGracefullyRecoversFromCrashesIsAdoptedAndStopsClean() throws Exception {
         Process daemon = launched.startDaemon();
-        assertEquals("hello\n", get("/index.php"));
-        long master = pidOf("php");
-        Path cgroup = Cgroups.pidsHierarchy().orElseThrow().resolve("sitevisor").resolve(Cgroups.homeTag(launched.home().resolve("run"))).resolve("php.0");
+        assertEquals("hello\n", web.get("/index.php"));
+        long master = php.pid();
+        Path cgroup = php.cgroup();
 
         // a request in flight at a worker finishes across a graceful restart of php-fpm
-        CompletableFuture<HttpResponse<String>> slow = client().sendAsync(request("/slow.php"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = SiteUnderTest.client().sendAsync(web.request("/slow.php"), HttpResponse.BodyHandlers.ofString());
         Await.until("the slow script running", WAIT, () -> Files.exists(dir.resolve("marks/slow-started")));
         Launched.Run restart = launched.cli("restart", "php");
         assertEquals(0, restart.exitCode(), restart.toString());
         HttpResponse<String> finished = slow.get(30, TimeUnit.SECONDS);
         assertEquals("slow done\n", finished.body(), "the request in flight was cut off by the restart (HTTP " + finished.statusCode() + ")");
-        long restarted = pidOf("php");
+        long restarted = php.pid();
         assertNotEquals(master, restarted);
 
         // a worker killed: php-fpm's master makes another, and the site stays as it is
@@ -153,60 +152,28 @@ class PhpFpmIT {
         ProcessHandle.of(worker).orElseThrow().destroyForcibly();
         Await.until("php-fpm replacing its worker", WAIT, () -> ProcessHandle.of(restarted).orElseThrow().children()
                 .filter(child -> child.pid() != worker).count() == 2);
-        assertEquals(restarted, pidOf("php"));
-        assertEquals("hello\n", get("/index.php"));
+        assertEquals(restarted, php.pid());
+        assertEquals("hello\n", web.get("/index.php"));
 
         // the master killed: back by the policy, none of the old processes left
         List<Long> before = Cgroups.pids(cgroup);
         ProcessHandle.of(restarted).orElseThrow().destroyForcibly();
-        Await.until("php-fpm back with a new master", WAIT, () -> pidOf("php") != restarted && pidOf("php") != 0 && answers("/index.php"));
+        Await.until("php-fpm back with a new master", WAIT, () -> php.pid() != restarted && php.pid() != 0 && web.answers("/index.php"));
         for (long old : before) assertFalse(Cgroups.pids(cgroup).contains(old), "pid " + old + " of the killed master's outlived it");
 
         // the daemon killed: the next one adopts both sites as they run
-        long beforeKill = pidOf("php");
+        long beforeKill = php.pid();
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
-        assertEquals("hello\n", get("/index.php"), "the sites stopped with the daemon");
+        assertEquals("hello\n", web.get("/index.php"), "the sites stopped with the daemon");
         launched.startDaemon();
         assertTrue(launched.daemonOutput(2).contains("adopted: php: pid " + beforeKill), launched.daemonOutput(2));
 
         List<Long> members = Cgroups.pids(cgroup);
         Launched.Run stop = launched.cli("stop", "php");
         assertEquals(0, stop.exitCode(), stop.toString());
-        List<Long> left = new ArrayList<>();
-        for (long pid : members) if (ProcessIdentity.of(pid).isPresent() && Probes.isAlive(pid)) left.add(pid);
-        assertEquals(List.of(), left, "php-fpm processes outlived the stop");
-        HttpResponse<String> gone = client().send(request("/index.php"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(List.of(), SiteUnderTest.alive(members), "php-fpm processes outlived the stop");
+        HttpResponse<String> gone = SiteUnderTest.client().send(web.request("/index.php"), HttpResponse.BodyHandlers.ofString());
         assertEquals(502, gone.statusCode(), "nginx still reaches a php-fpm");
-    }
-
-    private long pidOf(String site) throws Exception {
-        Launched.Run status = launched.cli("status", site, "--json");
-        assertEquals(0, status.exitCode(), status.toString());
-        String out = status.out();
-        int at = out.indexOf("\"pid\":");
-        return Long.parseLong(out.substring(at + 6, out.indexOf(',', at)).trim());
-    }
-
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + path)).timeout(Duration.ofSeconds(30)).build();
-    }
-
-    private String get(String path) throws Exception {
-        HttpResponse<String> response = client().send(request(path), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
-    }
-
-    private boolean answers(String path) {
-        try {
-            return client().send(request(path), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception notYet) {
-            return false;
-        }
     }
 }

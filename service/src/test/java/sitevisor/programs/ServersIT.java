@@ -9,20 +9,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import sitevisor.posix.Cgroups;
-import sitevisor.posix.ProcessIdentity;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Probes;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -150,8 +145,7 @@ class ServersIT {
     Path dir;
     Launched launched;
     int port;
-    // HTTP/1.1 alone: the JDK's client asks for an upgrade to h2c by default, which uvicorn refuses
-    final HttpClient http = client();
+    SiteUnderTest site;
 
     @RegisterExtension
     final AfterTestExecutionCallback printTheDaemonsLog = context -> {
@@ -176,6 +170,7 @@ class ServersIT {
     void setUp() throws Exception {
         launched = new Launched(dir);
         port = Probes.freePort();
+        site = new SiteUnderTest(launched, "server", port);
         // the servers' workers run as another user (Apache's www-data): they must reach the folder
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
@@ -205,20 +200,20 @@ class ServersIT {
                 %s
                 """.formatted(server.command().replace("$DIR", dir.toString()), port, server.settings().replace("$DIR", dir.toString()).indent(4)));
         Process daemon = launched.startDaemon();
-        assertEquals("hello\n", get("/"), "it does not answer");
-        long master = pidOf();
-        Path cgroup = cgroupOf();
+        assertEquals("hello\n", site.get("/"), "it does not answer");
+        long master = site.pid();
+        Path cgroup = site.cgroup();
 
         // a request in flight finishes across a graceful restart
-        CompletableFuture<HttpResponse<String>> slow = http.sendAsync(request("/slow"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> slow = SiteUnderTest.client().sendAsync(site.request("/slow"), HttpResponse.BodyHandlers.ofString());
         Await.until("the slow request at the server", WAIT, () -> Files.exists(marks.resolve("slow-started")));
         Launched.Run restart = launched.cli("restart", "server");
         assertEquals(0, restart.exitCode(), restart.toString());
         HttpResponse<String> finished = slow.get(30, TimeUnit.SECONDS);
         assertEquals("slow done\n", finished.body(), "the request in flight was cut off by the restart (HTTP " + finished.statusCode() + ")");
-        long restarted = pidOf();
+        long restarted = site.pid();
         assertNotEquals(master, restarted);
-        assertEquals("hello\n", get("/"));
+        assertEquals("hello\n", site.get("/"));
 
         if (server.workers() > 0) {
             // a worker killed: the server's master makes another, and the site stays as it is
@@ -226,66 +221,28 @@ class ServersIT {
             ProcessHandle.of(worker).orElseThrow().destroyForcibly();
             Await.until("the server replacing its worker", WAIT, () -> ProcessHandle.of(restarted).orElseThrow().children()
                     .filter(child -> child.pid() != worker).count() >= server.workers());
-            assertEquals(restarted, pidOf());
-            assertEquals("hello\n", get("/"));
+            assertEquals(restarted, site.pid());
+            assertEquals("hello\n", site.get("/"));
         }
 
         // the master killed: back by the policy, nothing of the old one left in its cgroup
         List<Long> before = Cgroups.pids(cgroup);
         ProcessHandle.of(restarted).orElseThrow().destroyForcibly();
-        Await.until("the site back with a new master", WAIT, () -> pidOf() != restarted && pidOf() != 0 && answers("/"));
+        Await.until("the site back with a new master", WAIT, () -> site.pid() != restarted && site.pid() != 0 && site.answers("/"));
         for (long old : before) assertFalse(Cgroups.pids(cgroup).contains(old), "pid " + old + " of the killed master's outlived it");
 
         // the daemon killed: the next one adopts the server as it runs
-        long beforeKill = pidOf();
+        long beforeKill = site.pid();
         daemon.destroyForcibly();
         assertTrue(daemon.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
-        assertEquals("hello\n", get("/"), "the server stopped with the daemon");
+        assertEquals("hello\n", site.get("/"), "the server stopped with the daemon");
         launched.startDaemon();
         assertTrue(launched.daemonOutput(2).contains("adopted: server: pid " + beforeKill), launched.daemonOutput(2));
 
         List<Long> members = Cgroups.pids(cgroup);
         Launched.Run stop = launched.cli("stop", "server");
         assertEquals(0, stop.exitCode(), stop.toString());
-        List<Long> left = new ArrayList<>();
-        for (long pid : members) if (ProcessIdentity.of(pid).isPresent() && Probes.isAlive(pid)) left.add(pid);
-        assertEquals(List.of(), left, "processes of the server outlived the stop");
-        assertFalse(answers("/"), "something still answers on its port");
-    }
-
-    private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    private Path cgroupOf() {
-        Path base = Cgroups.pidsHierarchy().orElseThrow().resolve("sitevisor").resolve(Cgroups.homeTag(launched.home().resolve("run")));
-        return base.resolve("server.0");
-    }
-
-    private long pidOf() throws Exception {
-        Launched.Run status = launched.cli("status", "server", "--json");
-        assertEquals(0, status.exitCode(), status.toString());
-        String out = status.out();
-        int at = out.indexOf("\"pid\":");
-        return Long.parseLong(out.substring(at + 6, out.indexOf(',', at)).trim());
-    }
-
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build();
-    }
-
-    private String get(String path) throws Exception {
-        // a client of its own each time: a kept-alive connection would meet the server's restart
-        HttpResponse<String> response = client().send(request(path), HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
-    }
-
-    private boolean answers(String path) {
-        try {
-            return client().send(request(path), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception notYet) {
-            return false;
-        }
+        assertEquals(List.of(), SiteUnderTest.alive(members), "processes of the server outlived the stop");
+        assertFalse(site.answers("/"), "something still answers on its port");
     }
 }
