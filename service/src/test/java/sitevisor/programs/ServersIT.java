@@ -121,6 +121,40 @@ class ServersIT {
 
     static final String SLOW_CGI = "#!/bin/sh\n: > $DIR/marks/slow-started\nsleep 3\nprintf 'Content-Type: text/plain\\r\\n\\r\\nslow done\\n'\n";
 
+    static final String JVM = """
+            import com.sun.net.httpserver.HttpServer;
+            import java.net.InetSocketAddress;
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.concurrent.Executors;
+
+            public class Server {
+                public static void main(String[] arguments) throws Exception {
+                    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(arguments[0])), 50);
+                    server.setExecutor(Executors.newFixedThreadPool(4));
+                    server.createContext("/", exchange -> {
+                        boolean slow = exchange.getRequestURI().getPath().equals("/slow");
+                        if (slow) {
+                            Files.writeString(Path.of("$DIR/marks/slow-started"), "");
+                            try {
+                                Thread.sleep(3000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        byte[] body = (slow ? "slow done\\n" : "hello\\n").getBytes();
+                        exchange.sendResponseHeaders(200, body.length);
+                        exchange.getResponseBody().write(body);
+                        exchange.close();
+                    });
+                    server.start();
+                    // SIGTERM: the listening socket closes, the exchanges under way finish; a short
+                    // delay, as JDK 17's stop waited out much of it with none under way here
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(5)));
+                }
+            }
+            """;
+
     static Stream<Server> servers() {
         return Stream.of(
                 new Server("gunicorn with 2 workers", PYTHON,
@@ -132,6 +166,9 @@ class ServersIT {
                 new Server("Node", Path.of("/usr/bin/node"),
                         "[/usr/bin/node, $DIR/server.js, '{port}']",
                         "stopTimeout: 25s", Map.of("server.js", NODE), 0),
+                new Server("a JVM (the JDK's HTTP server, run from its source)", Path.of(Launched.JAVA),
+                        "[" + Launched.JAVA + ", $DIR/Server.java, '{port}']",
+                        "stopTimeout: 25s", Map.of("Server.java", JVM), 0),
                 new Server("Apache httpd in the foreground", Path.of("/usr/sbin/apache2"),
                         "[/usr/sbin/apache2, -f, $DIR/httpd.conf, -DFOREGROUND]",
                         "stopSignal: WINCH\nstopTimeout: 25s", Map.of("httpd.conf", APACHE, "slow.cgi", SLOW_CGI, "htdocs/index.html", "hello\n"), 2),
