@@ -45,11 +45,22 @@ final class Group {
     private final Child child;
     private final ExitWatcher watcher;
     private final ProcessTable processes;
+    /**
+     * In clock ticks since boot: a process in the instance's cgroup counts only when it started
+     * before this. The cgroup outlives one spawn; a search for what an ended spawn left, run after
+     * the restart, must not take the next spawn's processes for leftovers.
+     */
+    private final long cgroupBornBeforeTicks;
 
     Group(Child child, ExitWatcher watcher, ProcessTable processes) {
+        this(child, watcher, processes, Long.MAX_VALUE);
+    }
+
+    Group(Child child, ExitWatcher watcher, ProcessTable processes, long cgroupBornBeforeTicks) {
         this.child = child;
         this.watcher = watcher;
         this.processes = processes;
+        this.cgroupBornBeforeTicks = cgroupBornBeforeTicks;
     }
 
     /** The live processes of the instance now, main process included while it lives. */
@@ -66,7 +77,7 @@ final class Group {
             if (p.pid() == self || p.pid() <= 1 || p.isZombie() || p.startTicks() < child.identity().startTicks()) continue;
             // once the main process is gone, its pid — and so its group and session id — may be
             // recycled: then only the marker still tells our processes from strangers
-            boolean belongs = inCgroup.contains(p.pid())
+            boolean belongs = (inCgroup.contains(p.pid()) && p.startTicks() < cgroupBornBeforeTicks)
                     || (mainAlive && (p.pid() == child.pid() || p.groupId() == child.groupId()
                     || p.sessionId() == child.groupId() || scan.descendsFrom(i, child.pid())))
                     || (!child.marker().isEmpty() && child.marker().equals(scan.markerOf(i)));

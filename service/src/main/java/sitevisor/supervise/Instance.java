@@ -810,7 +810,10 @@ public final class Instance {
         if (group.groupHasMembers() || (port != 0 && Ports.isListening(port))) {
             terminateQuietly(child);
         } else {
-            context.timers().schedule(() -> context.workers().execute(() -> terminateQuietly(child)),
+            // the restart's processes join the same cgroup: only those born before now are the old spawn's
+            long endedAtTicks = Processes.ticksSinceBoot();
+            context.timers().schedule(() -> context.workers().execute(() -> terminateQuietly(
+                            new Group(child, context.watcher(), context.processes(), endedAtTicks))),
                     LEFTOVER_SEARCH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
@@ -937,8 +940,12 @@ public final class Instance {
     }
 
     private void terminateQuietly(Child child) {
+        terminateQuietly(new Group(child, context.watcher(), context.processes()));
+    }
+
+    private void terminateQuietly(Group group) {
         try {
-            List<ProcessIdentity> left = new Group(child, context.watcher(), context.processes()).terminate(site.stopSignal(), site.stopTimeout());
+            List<ProcessIdentity> left = group.terminate(site.stopSignal(), site.stopTimeout());
             if (!left.isEmpty()) log.warn("survived: processes {} of {} outlived SIGKILL", Group.pids(left), name());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -528,6 +528,44 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * After a crash the search for what the old spawn left runs a second after the restart, and
+     * both spawns share the instance's cgroup: it stops the old spawn's leftover, never the new spawn.
+     */
+    @Test
+    void theSearchForWhatACrashedSpawnLeftSparesTheRestartedSpawn() throws Exception {
+        String leftover = "sleep 4244.5";
+        try {
+            fixture.supervise("""
+                    crashes:
+                      command: [sh, -c, 'env -i setsid %s & exec sleep 1000']
+                      startSeconds: 300ms
+                    """.formatted(leftover));
+            org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("crashes").cgroup() != null,
+                    "this machine lets the daemon make no cgroup: the spawns share none");
+            Instance site = fixture.instance("crashes");
+            assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+            sitevisor.testing.Await.until("the first spawn's leftover running", WAIT, () -> running(leftover).size() == 1);
+            ProcStat oldLeftover = ProcStat.read(running(leftover).get(0)).orElseThrow();
+            long first = site.status().pid();
+
+            ProcessHandle.of(first).orElseThrow().destroyForcibly();
+            LifecycleEvent back = fixture.events.await(e -> e.to() == RUNNING && e.pid() != first, WAIT);
+            sitevisor.testing.Await.until("the crashed spawn's leftover stopped", WAIT,
+                    () -> ProcStat.read(oldLeftover.pid()).filter(p -> p.startTicks() == oldLeftover.startTicks() && !p.isZombie()).isEmpty());
+
+            // the same search signalled the new spawn in the same pass, if at all: it would be ending by now
+            assertThrows(AssertionError.class, () -> fixture.events.await(
+                    e -> e.to() == EXITED && e.at().isAfter(back.at()), Duration.ofMillis(500)),
+                    "the restarted spawn was stopped:\n" + fixture.events.describe());
+            assertEquals(RUNNING, site.state());
+            assertEquals(back.pid(), site.status().pid());
+            assertEquals(1, running(leftover).size(), "the restarted spawn's own process was stopped as a leftover");
+        } finally {
+            killAll(leftover);
+        }
+    }
+
     /** A program that daemonizes itself into a new session with a clean environment is found, reported and stopped. */
     @Test
     void aDaemonizingProgramThatDropsItsEnvironmentIsReportedAndStopped() throws Exception {
