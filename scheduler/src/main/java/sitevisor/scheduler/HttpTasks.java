@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class HttpTasks {
     interface Done {
-        void ended(boolean ok, String description);
+        /** @param timedOut the task's timeout ran out on the socket, before the scheduler abandoned the request */
+        void ended(boolean ok, boolean timedOut, String description);
     }
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -32,6 +33,7 @@ final class HttpTasks {
     Runnable send(TaskAction.Http request, Duration timeout, Done done) {
         AtomicReference<HttpURLConnection> connection = new AtomicReference<>();
         AtomicBoolean abandoned = new AtomicBoolean();
+        long sentAtNanos = System.nanoTime();
         executor.execute(() -> {
             try {
                 HttpURLConnection http = (HttpURLConnection) request.uri().toURL().openConnection(Proxy.NO_PROXY);
@@ -58,9 +60,14 @@ final class HttpTasks {
                     }
                 }
                 http.disconnect();
-                done.ended(status / 100 == 2, "HTTP " + status);
+                done.ended(status / 100 == 2, false, "HTTP " + status);
+            } catch (java.net.SocketTimeoutException e) {
+                // the socket's read timeout is the task's own and may beat the scheduler's timer by
+                // a hair: the same end as when the scheduler abandons it (a connect timeout is not)
+                boolean taskTimedOut = System.nanoTime() - sentAtNanos >= timeout.toNanos();
+                done.ended(false, taskTimedOut, abandoned.get() || taskTimedOut ? "request abandoned" : "request failed: " + e.getMessage());
             } catch (IOException | RuntimeException e) {
-                done.ended(false, abandoned.get() ? "request abandoned" : "request failed: " + e.getMessage());
+                done.ended(false, false, abandoned.get() ? "request abandoned" : "request failed: " + e.getMessage());
             }
         });
         return () -> {

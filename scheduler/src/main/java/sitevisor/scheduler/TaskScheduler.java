@@ -359,7 +359,10 @@ public final class TaskScheduler implements AutoCloseable {
             } else if (spec.action() instanceof TaskAction.Http request) {
                 emit(site.name, spec.name(), SchedulerEvent.Kind.TASK_STARTED, 0, -1, spec.name() + ": " + request.describe()
                         + (state.missedRuns > 0 ? " (after " + state.missedRuns + " missed)" : ""), actor, -1);
-                run.stopper = http.send(request, spec.timeout(), (ok, what) -> finish(site, run, new Result(ok, -1, what)));
+                run.stopper = http.send(request, spec.timeout(), (ok, timedOut, what) -> {
+                    if (timedOut) stopRun(site, run, timedOut(spec));
+                    finish(site, run, new Result(ok, -1, what));
+                });
             }
         } catch (Exception e) {
             state.running = null;
@@ -369,11 +372,15 @@ public final class TaskScheduler implements AutoCloseable {
             return;
         }
         state.missedRuns = 0;
-        run.timeout = timers.schedule(() -> stopRun(site, run, "timed out after " + Durations.format(spec.timeout())),
+        run.timeout = timers.schedule(() -> stopRun(site, run, timedOut(spec)),
                 spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private record Result(boolean ok, int exitCode, String description) {}
+
+    private static String timedOut(TaskSpec spec) {
+        return "timed out after " + Durations.format(spec.timeout());
+    }
 
     private void finish(SiteTasks site, Run run, Result result) {
         long millis = Duration.between(run.startedAt, clock.instant()).toMillis();
