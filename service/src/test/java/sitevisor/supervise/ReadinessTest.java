@@ -59,11 +59,13 @@ class ReadinessTest {
                           command: [sh, -c, 'exit 3']
                           %s
                         """.formatted(settings)).site("quick").orElseThrow();
-                Process process = new ProcessBuilder("sh", "-c", "sleep 0.1; exit 3").start();
+                // it ends when its stdin closes: after its pidfd is open, however loaded the machine
+                Process process = new ProcessBuilder("sh", "-c", "read line; exit 3").start();
                 ProcessIdentity identity = ProcessIdentity.of(process.pid()).orElseThrow();
                 PidFd pidFd = PidFd.open(identity).orElseThrow();
                 CompletableFuture<ExitStatus> lateExit = new CompletableFuture<>();
-                Child child = new Child(identity, pidFd, false, process.pid(), "test", Instant.now(), lateExit);
+                Child child = new Child(identity, pidFd, process.pid(), "test", Instant.now(), lateExit);
+                process.getOutputStream().close();
                 process.waitFor();
                 // the watcher's report, a second after the end
                 CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> lateExit.complete(ExitStatus.UNKNOWN));
