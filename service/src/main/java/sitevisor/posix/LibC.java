@@ -67,6 +67,22 @@ public interface LibC {
     @SaveError
     int close(int fd);
 
+    /** {@code PR_SET_CHILD_SUBREAPER} in linux/prctl.h. */
+    int PR_SET_CHILD_SUBREAPER = 36;
+
+    @SaveError
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /** {@code P_ALL} in sys/wait.h: wait for any child. */
+    int P_ALL = 0;
+
+    /** {@code siginfo_t} is 128 bytes; {@code si_pid} sits at byte 16 on 64-bit Linux. */
+    int SIGINFO_SIZE = 128;
+    int SIGINFO_PID_OFFSET = 16;
+
+    @SaveError
+    int waitid(int idType, int id, Pointer info, int options);
+
     /** glibc: gives the free memory of every malloc arena back to the kernel. */
     int malloc_trim(long padBytes);
 

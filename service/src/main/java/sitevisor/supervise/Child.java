@@ -20,8 +20,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The main process of one instance: spawned by this daemon ({@code ourChild}, so its exit status
- * can be read) or adopted from a pid file after a daemon restart.
+ * The main process of one instance: spawned by this daemon, followed through a pid file, or
+ * adopted after a daemon restart. Its exit status is known while it is the daemon's child: spawned,
+ * or left by a daemonizing program while the daemon is the subreaper.
  *
  * @param groupId the process group its spawn created; equal to its pid
  * @param marker  the value of {@link Group#MARKER_VARIABLE} in its environment, which its
@@ -29,13 +30,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param exit    completes with the status once the process has ended and was reaped
  * @param cgroup  the instance's cgroup, which holds it and everything it forks; null where none is made
  */
-record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long groupId, String marker,
+record Child(ProcessIdentity identity, PidFd pidFd, long groupId, String marker,
              Instant startedAt, CompletableFuture<ExitStatus> exit, Path cgroup) {
 
     /** A process in no cgroup of ours: a task's program, one adopted where no cgroup is made. */
-    Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long groupId, String marker, Instant startedAt,
+    Child(ProcessIdentity identity, PidFd pidFd, long groupId, String marker, Instant startedAt,
           CompletableFuture<ExitStatus> exit) {
-        this(identity, pidFd, ourChild, groupId, marker, startedAt, exit, null);
+        this(identity, pidFd, groupId, marker, startedAt, exit, null);
     }
 
     long pid() {
@@ -81,9 +82,10 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
                 throw new IllegalStateException(impossible);
             }
         }
+        context.orphans().ifPresent(reaper -> reaper.claim(pid));
         // our own child cannot be recycled before we reap it, so its identity is safe to read now
         ProcessIdentity identity = ProcessIdentity.of(pid).orElseThrow(() -> new IllegalStateException("spawned pid " + pid + " has no /proc entry"));
-        return new Child(identity, PidFd.openChild(identity), true, pid, marker, startedAt, new CompletableFuture<>(), cgroup);
+        return new Child(identity, PidFd.openChild(identity), pid, marker, startedAt, new CompletableFuture<>(), cgroup);
     }
 
     /**
@@ -92,10 +94,12 @@ record Child(ProcessIdentity identity, PidFd pidFd, boolean ourChild, long group
      * wait. It runs first so that whoever waits for {@link #exit} finds it done.
      */
     void whenEnded(Context context, Runnable after) {
+        context.orphans().ifPresent(reaper -> reaper.claim(pid()));
         context.watcher().watch(pidFd).thenRun(() -> {
-            // an adopted process is usually init's child by now, and then only init learns its status;
-            // waiting for its pid alone is harmless either way and reaps it when it is ours after all
-            ExitStatus status = ourChild ? reap(pid()) : ExitStatus.reap(pid()).orElse(ExitStatus.UNKNOWN);
+            // an adopted process is init's child, and then only init learns its status; one a
+            // daemonizing program left is ours, reparented to the daemon as its subreaper
+            ExitStatus status = reap(pid());
+            context.orphans().ifPresent(reaper -> reaper.release(pid()));
             pidFd.close();
             try {
                 after.run();

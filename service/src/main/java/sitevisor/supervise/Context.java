@@ -2,6 +2,7 @@ package sitevisor.supervise;
 
 import sitevisor.logs.LogRotator;
 import sitevisor.posix.Cgroups;
+import sitevisor.posix.OrphanReaper;
 import sitevisor.posix.ProcessTable;
 import sitevisor.posix.ExitWatcher;
 
@@ -20,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param workers         runs operations that wait: crash handling, retries
  * @param baseEnvironment the environment every site starts from, before its own entries
  * @param tasks           the sites' scheduled tasks, drained before a graceful stop
+ * @param orphans         where the daemon is its children's subreaper: told of the processes it reaps itself
  */
 record Context(
         ExitWatcher watcher,
@@ -33,5 +35,6 @@ record Context(
         Map<String, String> baseEnvironment,
         ProcessTable processes,
         TaskDrain tasks,
-        Optional<Cgroups> cgroups) {
+        Optional<Cgroups> cgroups,
+        Optional<OrphanReaper> orphans) {
 }

@@ -360,7 +360,7 @@ public final class Instance {
             if (why.isPresent()) return stale(file, identity.pid(), why.get());
             Optional<PidFd> fd = PidFd.open(identity);
             if (fd.isEmpty()) return stale(file, identity.pid(), "process " + identity.pid() + " ended while being adopted");
-            Child child = new Child(identity, fd.get(), false, recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>(), cgroup());
+            Child child = new Child(identity, fd.get(), recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
             wanted = true;
@@ -443,7 +443,7 @@ public final class Instance {
             Optional<PidFd> fd = PidFd.open(identity);
             if (fd.isEmpty() || !identity.isAlive()) return false;
             Instant startedAt = Processes.startedAt(process.startTicks(), context.clock().instant());
-            Child child = new Child(identity, fd.get(), false, process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>(), cgroup());
+            Child child = new Child(identity, fd.get(), process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
             wanted = true;
@@ -565,7 +565,7 @@ public final class Instance {
         if (followed.isEmpty()) return Optional.empty();
         Optional<PidFd> fd = PidFd.open(followed.get());
         if (fd.isEmpty()) return Optional.empty();
-        Child daemon = new Child(followed.get(), fd.get(), false, exited.groupId(), exited.marker(), exited.startedAt(), new CompletableFuture<>(),
+        Child daemon = new Child(followed.get(), fd.get(), exited.groupId(), exited.marker(), exited.startedAt(), new CompletableFuture<>(),
                 exited.cgroup());
         watchExit(daemon);
         writePidFile(daemon);

@@ -13,6 +13,7 @@ import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.Cgroups;
+import sitevisor.posix.OrphanReaper;
 import sitevisor.posix.ProcessTable;
 
 import java.io.IOException;
@@ -53,6 +54,8 @@ import java.util.function.Function;
 public final class Supervisor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration WORKER_KEEP_ALIVE = Duration.ofSeconds(5);
+    /** How often the orphans the daemon adopted as subreaper are looked for: one system call when there are none. */
+    private static final Duration ORPHAN_REAPING_PERIOD = Duration.ofSeconds(1);
     // what a retired instance answers to an operation that raced with the reload
     private static final String REMOVED_BY_RELOAD = "its site was removed from the config by a reload";
     private static final String REPLACED_BY_RELOAD = "a reload replaced it with the site's new settings; ask again";
@@ -115,7 +118,9 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                processes, tasks, Cgroups.forHome(Group.homeTag(config.runDir())));
+                processes, tasks, Cgroups.forHome(Group.homeTag(config.runDir())), OrphanReaper.forThisProcess());
+        context.orphans().ifPresent(reaper -> timers.scheduleWithFixedDelay(reaper::reapOnce,
+                ORPHAN_REAPING_PERIOD.toMillis(), ORPHAN_REAPING_PERIOD.toMillis(), TimeUnit.MILLISECONDS));
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
         for (SiteConfig site : config.sites().values()) sites.put(site.name(), newInstances(site));
         snapshot = new Snapshot(config, Collections.unmodifiableMap(sites));
@@ -166,7 +171,8 @@ public final class Supervisor implements AutoCloseable {
         Actor startUp = Actor.daemon("start-up");
         log.info("tracking: the sites' processes {}", context.cgroups().map(c -> "in a cgroup per instance, " + c + " (cat "
                 + c.base() + "/SITE.INSTANCE/cgroup.procs), and by their marker")
-                .orElse("by their marker and their process group alone: this machine lets the daemon make no cgroup"));
+                .orElse("by their marker and their process group alone: this machine lets the daemon make no cgroup")
+                + context.orphans().map(r -> "; what they leave behind is reparented to the daemon (child subreaper)").orElse(""));
         reportForeignPidFiles();
         Map<String, List<Instance.Marked>> marked = markedProcesses();
         forEach(all(), instance -> {

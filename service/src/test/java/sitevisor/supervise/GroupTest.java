@@ -59,7 +59,7 @@ class GroupTest {
             TestProcesses.await("pid " + endedPid + " reaped", Duration.ofSeconds(5), () -> ExitStatus.reap(endedPid).isPresent());
             spawned.remove(Long.valueOf(endedPid));
             ProcessIdentity recycled = new ProcessIdentity(strangerPid, stranger.startTicks() - 1, ProcessIdentity.currentBootId());
-            Child main = new Child(recycled, endedHandle, false, strangerPid, "", Instant.now(), new CompletableFuture<>());
+            Child main = new Child(recycled, endedHandle, strangerPid, "", Instant.now(), new CompletableFuture<>());
 
             List<ProcessIdentity> left = new Group(main, watcher, new ProcessTable(Group.MARKER_VARIABLE)).terminate(Signal.TERM, Duration.ofMillis(300));
 

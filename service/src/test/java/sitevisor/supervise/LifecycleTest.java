@@ -398,7 +398,7 @@ class LifecycleTest {
         try (ExitWatcher watcher = new ExitWatcher(); LogRotator rotator = new LogRotator()) {
             Context context = new Context(watcher, timers, workers, fixture.events, Clock.systemUTC(), dir.resolve("run"), dir.resolve("logs"),
                     rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), TaskDrain.NONE,
-                    java.util.Optional.empty());
+                    java.util.Optional.empty(), java.util.Optional.empty());
             Instance site = new Instance(config, 0, context);
             for (int round = 0; round < 5; round++) {
                 assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
@@ -638,8 +638,63 @@ class LifecycleTest {
         long followed = Long.parseLong(Files.readString(dir.resolve("daemon.pid")).trim());
         assertEquals(followed, site.status().pid());
         assertEquals(STOPPED, site.stop(Actor.operator("test")).state());
-        // it is init's child now: gone, or a zombie until init reaps it
+        // reaped by the daemon as its subreaper, or init's zombie until init reaps it
         assertTrue(ProcStat.read(followed).map(ProcStat::isZombie).orElse(true), "the followed daemon survived the stop");
+    }
+
+    /**
+     * As the child subreaper, the daemon is the parent of the daemon a program left: the followed
+     * process's exit status is known, where init alone would have learnt it.
+     */
+    @Test
+    void theDaemonAProgramLeftIsTheDaemonsChildAndItsExitStatusIsKnown() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sitevisor.posix.OrphanReaper.forThisProcess().isPresent(),
+                "this kernel does not let a process be a child subreaper");
+        fixture.supervise("""
+                forks:
+                  command: [sh, -c, 'sleep 1000 & echo $! > daemon.pid; exit 0']
+                  directory: .
+                  pidFile: daemon.pid
+                  startSeconds: 300ms
+                  restart: never
+                """);
+        Instance site = fixture.instance("forks");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+        long followed = site.status().pid();
+        assertEquals(sitevisor.posix.Native.selfPid(), ProcStat.read(followed).orElseThrow().parentPid(), "the followed daemon's parent");
+
+        ProcessHandle.of(followed).orElseThrow().destroyForcibly();
+        LifecycleEvent exited = fixture.events.awaitState("forks", EXITED, WAIT);
+        assertEquals(Signal.KILL.number(), exited.signal(), exited.reason());
+        assertTrue(exited.reason().contains("killed by SIGKILL"), exited.reason());
+    }
+
+    /** A process orphaned by its site's processes comes to the daemon, which reaps it when it ends. */
+    @Test
+    void anOrphanOfASiteIsReapedByTheDaemon() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(sitevisor.posix.OrphanReaper.forThisProcess().isPresent(),
+                "this kernel does not let a process be a child subreaper");
+        fixture.supervise("""
+                orphans:
+                  command: [sh, -c, '(sh -c "while [ ! -e release ]; do sleep 0.02; done" orphan-4246 &); exec sleep 1000']
+                  directory: .
+                  startSeconds: 100ms
+                """);
+        Instance site = fixture.instance("orphans");
+        assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
+        sitevisor.testing.Await.until("the orphan running", WAIT, () -> orphans().size() == 1);
+        ProcStat orphan = orphans().get(0);
+        assertEquals(sitevisor.posix.Native.selfPid(), orphan.parentPid(), "the orphan's parent");
+
+        Files.createFile(dir.resolve("release"));
+        sitevisor.testing.Await.until("the orphan ended and reaped, not a zombie", WAIT,
+                () -> ProcStat.read(orphan.pid()).filter(p -> p.startTicks() == orphan.startTicks()).isEmpty());
+        assertEquals(RUNNING, site.state());
+    }
+
+    private static List<ProcStat> orphans() {
+        return sitevisor.posix.Processes.all().stream()
+                .filter(p -> !p.isZombie() && sitevisor.posix.Processes.commandLine(p.pid()).endsWith(" orphan-4246")).toList();
     }
 
     @Test
