@@ -1,5 +1,6 @@
 package sitevisor.supervise;
 
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessIdentity;
@@ -71,11 +72,12 @@ record Child(ProcessIdentity identity, PidFd pidFd, long groupId, String marker,
         Instant startedAt = context.clock().instant();
         Spawner.Request request = new Spawner.Request(program, arguments, site.directory(), environment, logFile);
         long pid;
-        if (cgroup == null) {
+        if (context.cgroups().isEmpty()) {
             pid = Spawner.spawn(request);
         } else {
+            Cgroups cgroups = context.cgroups().get();
             try {
-                pid = context.cgroups().orElseThrow().spawnInto(cgroup, () -> Spawner.spawn(request));
+                pid = cgroup == null ? cgroups.spawnOutside(() -> Spawner.spawn(request)) : cgroups.spawnInto(cgroup, () -> Spawner.spawn(request));
             } catch (Spawner.SpawnException | IOException | RuntimeException e) {
                 throw e;
             } catch (Exception impossible) {

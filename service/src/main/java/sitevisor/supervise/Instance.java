@@ -9,7 +9,6 @@ import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcessIdentity;
-import sitevisor.posix.Native;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
@@ -399,8 +398,6 @@ public final class Instance {
         Path cgroup = context.cgroups().get().base().resolve(site.name() + "." + index);
         List<Marked> found = new ArrayList<>();
         for (long pid : sitevisor.posix.Cgroups.pids(cgroup)) {
-            // a thread of the daemon spawning for the instance sits there for that instant
-            if (pid == Native.selfPid()) continue;
             ProcStat.read(pid).filter(stat -> !stat.isZombie()).ifPresent(stat -> found.add(new Marked(stat, "")));
         }
         return found;

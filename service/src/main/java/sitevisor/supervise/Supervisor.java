@@ -65,6 +65,8 @@ public final class Supervisor implements AutoCloseable {
 
     private volatile Snapshot snapshot;
     private final Context context;
+    /** Why the instances have no cgroups, for the start-up log; empty when they have. */
+    private final String noCgroupBecause;
     /** Held by a reload, and by shutdown so that no reload starts sites behind it. */
     private final ReentrantLock reloading = new ReentrantLock();
     /** Set by shutdown under {@link #reloading}: a reload that waited for it must not start sites again. */
@@ -108,6 +110,12 @@ public final class Supervisor implements AutoCloseable {
 
     /** @param processes where the instances look for their processes: a test's own table watches when they do */
     Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment, ProcessTable processes) throws IOException {
+        this(config, events, clock, baseEnvironment, processes, Cgroups.forHome(config.runDir()));
+    }
+
+    /** @param cgroups where the instances' cgroups are, or why there are none */
+    Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment, ProcessTable processes,
+               Cgroups.Found cgroups) throws IOException {
         PidFd.checkSupported();
         Files.createDirectories(config.runDir());
         Files.createDirectories(config.logsDir());
@@ -118,7 +126,8 @@ public final class Supervisor implements AutoCloseable {
         watcher = new ExitWatcher();
         rotator = new LogRotator();
         context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                processes, tasks, Cgroups.forHome(Group.homeTag(config.runDir())), OrphanReaper.forThisProcess());
+                processes, tasks, cgroups.cgroups(), OrphanReaper.forThisProcess());
+        noCgroupBecause = cgroups.whyNone();
         context.orphans().ifPresent(reaper -> timers.scheduleWithFixedDelay(reaper::reapOnce,
                 ORPHAN_REAPING_PERIOD.toMillis(), ORPHAN_REAPING_PERIOD.toMillis(), TimeUnit.MILLISECONDS));
         Map<String, List<Instance>> sites = new LinkedHashMap<>();
@@ -171,7 +180,7 @@ public final class Supervisor implements AutoCloseable {
         Actor startUp = Actor.daemon("start-up");
         log.info("tracking: the sites' processes {}", context.cgroups().map(c -> "in a cgroup per instance, " + c + " (cat "
                 + c.base() + "/SITE.INSTANCE/cgroup.procs), and by their marker")
-                .orElse("by their marker and their process group alone: this machine lets the daemon make no cgroup")
+                .orElse("by their marker and their process group alone, in no cgroup: " + noCgroupBecause)
                 + context.orphans().map(r -> "; what they leave behind is reparented to the daemon (child subreaper)").orElse(""));
         reportForeignPidFiles();
         Map<String, List<Instance.Marked>> marked = markedProcesses();
@@ -578,7 +587,7 @@ public final class Supervisor implements AutoCloseable {
         watcher.close();
         rotator.close();
         // the cgroups of sites left running stay, for the next daemon to find them in
-        if (context.cgroups().isPresent()) Cgroups.removeEmpty(Group.homeTag(context.runDir()));
+        context.cgroups().ifPresent(Cgroups::removeEmpty);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {

@@ -7,10 +7,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import sitevisor.db.History;
 import sitevisor.db.HistoryEvent;
 import sitevisor.db.HistoryQuery;
 import sitevisor.db.Retention;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.Processes;
 
@@ -27,6 +30,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -97,8 +101,13 @@ class DaemonProcessTest {
     }
 
     private Process startDaemon(Path config, String outputName) throws IOException {
+        return startDaemon(config, outputName, Map.of());
+    }
+
+    private Process startDaemon(Path config, String outputName, Map<String, String> environment) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "sitevisor.daemon.Main", "run", "-c", config.toString());
+        builder.environment().putAll(environment);
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
         builder.redirectErrorStream(true).redirectOutput(dir.resolve(outputName).toFile());
         Process daemon = builder.start();
@@ -245,10 +254,13 @@ class DaemonProcessTest {
     }
 
     /** A program that wrote over its environment (as nginx does) and lost its pid file: its cgroup still names it. */
-    @Test
-    void aSiteWithoutPidFileOrMarkerIsFoundInItsCgroupAfterKill9OfTheDaemon() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(sitevisor.posix.Cgroups.pidsHierarchy().isPresent(),
-                "this machine lets the daemon make no cgroup: only markers and pid files find a site's processes");
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void aSiteWithoutPidFileOrMarkerIsFoundInItsCgroupAfterKill9OfTheDaemon(String cgroups) throws Exception {
+        Cgroups.Found found = Cgroups.forHome(dir.resolve("var/run"), cgroups);
+        org.junit.jupiter.api.Assumptions.assumeTrue(found.cgroups().isPresent(),
+                "no cgroup " + cgroups + " here (" + found.whyNone() + "): only markers and pid files find a site's processes");
+        Map<String, String> choice = Map.of(Cgroups.CHOICE, cgroups);
         Path config = dir.resolve("sitevisor.yml");
         jolokiaPort = freePort();
         Files.writeString(config, """
@@ -259,17 +271,17 @@ class DaemonProcessTest {
                     command: [env, -i, sleep, "1000"]
                     startSeconds: 0
                 """.formatted(jolokiaPort));
-        Process first = startDaemon(config, "first.out");
+        Process first = startDaemon(config, "first.out", choice);
         await("first daemon supervising", () -> output("first.out").contains("supervising:"));
         long bare = pidIn("bare.pid");
         Files.delete(dir.resolve("var/run/bare.pid"));
         first.destroyForcibly();
         assertTrue(first.waitFor(10, TimeUnit.SECONDS), "kill -9 did not end the daemon");
 
-        Process second = startDaemon(config, "second.out");
+        Process second = startDaemon(config, "second.out", choice);
         await("second daemon supervising", () -> output("second.out").contains("supervising:"));
         String log = output("second.out");
-        assertTrue(log.contains("tracking: the sites' processes in a cgroup per instance"), log);
+        assertTrue(log.contains("tracking: the sites' processes in a cgroup per instance, cgroup " + cgroups), log);
         assertTrue(log.contains("found: bare: pid " + bare + " in its cgroup, without a pid file"), log);
         assertFalse(log.contains("spawned: bare"), "a second copy was started:\n" + log);
 

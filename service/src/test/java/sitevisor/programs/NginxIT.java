@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import sitevisor.posix.Cgroups;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Debian's nginx as operators run it under sitevisor, through {@code bin/sitevisor}: in the
@@ -170,13 +173,19 @@ class NginxIT {
         assertEquals(List.of(), SiteUnderTest.alive(members), "nginx processes outlived the stop");
     }
 
-    @Test
-    void asItShipsItIsFollowedThroughItsPidFile() throws Exception {
+    /** Under either kind of cgroup: v1's pids hierarchy, or v2 as on a machine that mounts only that. */
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void asItShipsItIsFollowedThroughItsPidFile(String cgroups) throws Exception {
+        Cgroups.Found found = Cgroups.forHome(launched.home().resolve("run"), cgroups);
+        assumeTrue(found.cgroups().isPresent(), "no cgroup " + cgroups + " here: " + found.whyNone());
+        launched.useCgroups(cgroups);
         writeConfig(asItShips(), "pidFile: " + dir.resolve("nginx.pid") + "\nstopSignal: QUIT\n");
         launched.startDaemon();
         assertEquals("nginx\n", web.get("/"));
         String output = launched.daemonOutput(1);
         assertTrue(output.contains("followed through its pid file"), output);
+        assertTrue(output.contains("in a cgroup per instance, cgroup " + cgroups), output);
         long master = web.pid();
         assertEquals(master, Long.parseLong(Files.readString(dir.resolve("nginx.pid")).trim()));
 
@@ -187,6 +196,7 @@ class NginxIT {
 
         List<Long> members = Cgroups.pids(web.cgroup());
         assertEquals(3, members.size(), "the master and its 2 workers in the site's cgroup: " + members);
+        assertTrue(web.cgroup().startsWith(found.cgroups().get().base()), web.cgroup() + " is not the daemon's " + cgroups + " cgroup");
         Launched.Run stop = launched.cli("stop", "web");
         assertEquals(0, stop.exitCode(), stop.toString());
         assertEquals(List.of(), SiteUnderTest.alive(members), "nginx processes outlived the stop");

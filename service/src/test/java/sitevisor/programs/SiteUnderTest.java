@@ -35,10 +35,10 @@ final class SiteUnderTest {
         return Long.parseLong(out.substring(at + 6, out.indexOf(',', at)).trim());
     }
 
-    /** The cgroup of the site's instance 0, which holds its master and its workers. */
+    /** The cgroup of the site's instance 0, which holds its master and its workers: v1's or v2's, whichever the daemon made. */
     Path cgroup() {
-        return Cgroups.pidsHierarchy().orElseThrow().resolve("sitevisor").resolve(Cgroups.homeTag(launched.home().resolve("run")))
-                .resolve(site + ".0");
+        List<Path> candidates = Cgroups.homeFolders(launched.home().resolve("run")).stream().map(home -> home.resolve(site + ".0")).toList();
+        return candidates.stream().filter(java.nio.file.Files::isDirectory).findFirst().orElse(candidates.get(0));
     }
 
     /**

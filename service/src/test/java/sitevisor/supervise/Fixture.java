@@ -2,6 +2,7 @@ package sitevisor.supervise;
 
 import sitevisor.config.Config;
 import sitevisor.config.ConfigLoader;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ProcessTable;
 
 import java.nio.file.Files;
@@ -20,9 +21,17 @@ public final class Fixture implements AutoCloseable {
     final EventRecorder events = new EventRecorder();
     private final java.util.List<EventListener> alsoTold = new java.util.concurrent.CopyOnWriteArrayList<>();
     Supervisor supervisor;
+    /** Which cgroups the supervisor makes: as {@code -Dsitevisor.cgroups} chooses for a daemon. */
+    private String cgroups = "auto";
 
     public Fixture(Path dir) {
         this.dir = dir;
+    }
+
+    /** Makes the next supervisor use this kind of cgroup: auto, v1, v2 or off. */
+    Fixture useCgroups(String choice) {
+        cgroups = choice;
+        return this;
     }
 
     /** Writes {@code sitevisor.yml} with these sites (YAML under {@code sites:}, indented by 2) and loads it. */
@@ -49,10 +58,11 @@ public final class Fixture implements AutoCloseable {
     Supervisor supervise(String sitesYaml, ProcessTable table) throws Exception {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put(TestProcesses.VARIABLE, processes.runId);
-        supervisor = new Supervisor(config(sitesYaml), event -> {
+        Config config = config(sitesYaml);
+        supervisor = new Supervisor(config, event -> {
             events.onEvent(event);
             alsoTold.forEach(listener -> listener.onEvent(event));
-        }, Clock.systemUTC(), environment, table);
+        }, Clock.systemUTC(), environment, table, Cgroups.forHome(config.runDir(), cgroups));
         return supervisor;
     }
 

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.mbeans.SiteState;
@@ -506,17 +508,18 @@ class LifecycleTest {
      * A process that leaves the session, the environment (as nginx writes over it) and the
      * parentage of the site's processes is still the site's: its cgroup holds it.
      */
-    @Test
-    void aProcessThatLeavesItsSessionAndItsEnvironmentIsStillStoppedWithItsSite() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void aProcessThatLeavesItsSessionAndItsEnvironmentIsStillStoppedWithItsSite(String cgroups) throws Exception {
         String escaped = "sleep 4243.5";
         try {
-            fixture.supervise("""
+            fixture.useCgroups(cgroups).supervise("""
                     escapes:
                       command: [sh, -c, 'env -i setsid %s & exec sleep 1000']
                       startSeconds: 300ms
                     """.formatted(escaped));
             org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("escapes").cgroup() != null,
-                    "this machine lets the daemon make no cgroup: a marker cannot follow a process that drops its environment");
+                    "this machine lets the daemon make no cgroup " + cgroups + ": a marker cannot follow a process that drops its environment");
             Instance site = fixture.instance("escapes");
             assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
             sitevisor.testing.Await.until("the escaped process running", WAIT, () -> running(escaped).size() == 1);
@@ -532,17 +535,18 @@ class LifecycleTest {
      * After a crash the search for what the old spawn left runs a second after the restart, and
      * both spawns share the instance's cgroup: it stops the old spawn's leftover, never the new spawn.
      */
-    @Test
-    void theSearchForWhatACrashedSpawnLeftSparesTheRestartedSpawn() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void theSearchForWhatACrashedSpawnLeftSparesTheRestartedSpawn(String cgroups) throws Exception {
         String leftover = "sleep 4244.5";
         try {
-            fixture.supervise("""
+            fixture.useCgroups(cgroups).supervise("""
                     crashes:
                       command: [sh, -c, 'env -i setsid %s & exec sleep 1000']
                       startSeconds: 300ms
                     """.formatted(leftover));
             org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("crashes").cgroup() != null,
-                    "this machine lets the daemon make no cgroup: the spawns share none");
+                    "this machine lets the daemon make no cgroup " + cgroups + ": the spawns share none");
             Instance site = fixture.instance("crashes");
             assertEquals(RUNNING, site.start(Actor.operator("test")).state(), fixture.events.describe());
             sitevisor.testing.Await.until("the first spawn's leftover running", WAIT, () -> running(leftover).size() == 1);
@@ -567,17 +571,18 @@ class LifecycleTest {
     }
 
     /** A program that daemonizes itself into a new session with a clean environment is found, reported and stopped. */
-    @Test
-    void aDaemonizingProgramThatDropsItsEnvironmentIsReportedAndStopped() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"v1", "v2"})
+    void aDaemonizingProgramThatDropsItsEnvironmentIsReportedAndStopped(String cgroups) throws Exception {
         String daemon = "sleep 4242.5";
         try {
-            fixture.supervise("""
+            fixture.useCgroups(cgroups).supervise("""
                     forks:
                       command: [sh, -c, 'env -i setsid %s & exit 0']
                       startSeconds: 500ms
                     """.formatted(daemon));
             org.junit.jupiter.api.Assumptions.assumeTrue(fixture.instance("forks").cgroup() != null,
-                    "this machine lets the daemon make no cgroup: a marker cannot follow a process that drops its environment");
+                    "this machine lets the daemon make no cgroup " + cgroups + ": a marker cannot follow a process that drops its environment");
             Instance.Result result = fixture.instance("forks").start(Actor.operator("test"));
             assertEquals(FATAL, result.state(), fixture.events.describe());
             assertTrue(result.message().contains("daemonized itself"), result.message());

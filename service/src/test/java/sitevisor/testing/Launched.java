@@ -28,6 +28,8 @@ public final class Launched implements AutoCloseable {
     private final Path config;
     private int jolokiaPort;
     private int daemons;
+    /** What {@code $SITEVISOR_CGROUPS} the daemons get; null to leave it unset (auto). */
+    private String cgroups;
 
     /** What one run of the launcher printed and how it ended. */
     public record Run(int exitCode, String out, String err) {
@@ -45,6 +47,11 @@ public final class Launched implements AutoCloseable {
 
     public Path config() {
         return config;
+    }
+
+    /** Makes the daemons started from now on use this kind of cgroup: auto, v1, v2 or off. */
+    public void useCgroups(String choice) {
+        cgroups = choice;
     }
 
     public Path home() {
@@ -82,6 +89,7 @@ public final class Launched implements AutoCloseable {
         Path output = dir.resolve("daemon-" + ++daemons + ".out");
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
+        if (cgroups != null) builder.environment().put(sitevisor.posix.Cgroups.CHOICE, cgroups);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         Process daemon = builder.start();
         started.add(daemon);

@@ -14,9 +14,12 @@ public final class SiteCgroups {
 
     /** Kills every process left in the cgroups of the home whose run folder is {@code runDir}, then removes them. */
     public static void killAndRemove(Path runDir) throws Exception {
-        String tag = Cgroups.homeTag(runDir);
-        Path home = Cgroups.pidsHierarchy().map(mount -> mount.resolve("sitevisor").resolve(tag)).orElse(null);
-        if (home == null || !Files.isDirectory(home)) return;
+        for (Path home : Cgroups.homeFolders(runDir)) {
+            if (Files.isDirectory(home)) killAndRemoveIn(home);
+        }
+    }
+
+    private static void killAndRemoveIn(Path home) throws Exception {
         List<Path> instances;
         try (var entries = Files.list(home)) {
             instances = entries.filter(Files::isDirectory).toList();
@@ -28,6 +31,6 @@ public final class SiteCgroups {
         }
         Await.until("the processes left in " + home + " ended", Duration.ofSeconds(20),
                 () -> instances.stream().allMatch(instance -> Cgroups.pids(instance).isEmpty()));
-        Cgroups.removeEmpty(tag);
+        Cgroups.removeEmpty(home);
     }
 }
