@@ -3,8 +3,15 @@ package sitevisor.supervise;
 import org.junit.jupiter.api.Test;
 import sitevisor.mbeans.SiteState;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 import static sitevisor.mbeans.SiteState.*;
@@ -28,6 +35,30 @@ class TransitionsTest {
                 assertEquals(allowed.contains(from + ">" + to), Transitions.allowed(from, to), from + " -> " + to);
             }
         }
+    }
+
+    /** The operator's table of transitions in docs/states.md is this table, and its table of states names every state. */
+    @Test
+    void theDocsListEveryTransitionAndNoOther() throws Exception {
+        List<String> lines = Files.readAllLines(Path.of("../docs/states.md"));
+        Pattern transition = Pattern.compile("^\\| `([A-Z]+)` \\| `([A-Z]+)` \\| .+\\|$");
+        Pattern state = Pattern.compile("^\\| `([A-Z]+)` \\| [^`].+\\|$");
+        Set<String> documented = new TreeSet<>();
+        Set<String> states = new TreeSet<>();
+        for (String line : lines) {
+            Matcher pair = transition.matcher(line);
+            if (pair.matches()) documented.add(pair.group(1) + ">" + pair.group(2));
+            Matcher one = state.matcher(line);
+            if (one.matches()) states.add(one.group(1));
+        }
+        Set<String> actual = new TreeSet<>();
+        for (SiteState from : SiteState.values()) {
+            for (SiteState to : SiteState.values()) {
+                if (Transitions.allowed(from, to)) actual.add(from + ">" + to);
+            }
+        }
+        assertEquals(actual, documented, "docs/states.md and Transitions disagree");
+        assertEquals(new TreeSet<>(Arrays.stream(SiteState.values()).map(Enum::name).toList()), states, "docs/states.md's states");
     }
 
     @Test
