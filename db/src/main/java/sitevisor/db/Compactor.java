@@ -9,14 +9,13 @@ import java.sql.SQLException;
 
 /**
  * Keeps the file from growing with every commit. Each commit writes a chunk of its own (the changed
- * pages of the table and both indexes, 25 to 45 KB); most of it is dead by the next commit, but a
- * page or two (a leaf that filled up) stay live in each chunk for as long as their rows are kept,
- * and a chunk's space is reused only once all of it is dead. H2's background housekeeping rewrites
- * such sparse chunks, but it gives up while the database is idle, which for a daemon's history is
- * most of the time: 30,000 single-event commits left 5,300 chunks 3% full, 155 MB for 5 MB of live
- * pages, and nothing changed in 150 idle seconds. This rewrites the live pages of sparse chunks
- * into new ones, a step of about 1 MB at a time (about 0.1 s of H2's store lock, during which a
- * commit waits), so the old chunks die and their space is reused (155 MB became 40 MB).
+ * pages of the table and both indexes); most of it is dead by the next commit, but a page or two
+ * (a leaf that filled up) stay live in each chunk for as long as their rows are kept, and a chunk's
+ * space is reused only once all of it is dead. H2's background housekeeping rewrites such sparse
+ * chunks, but it gives up while the database is idle, which for a daemon's history is most of the
+ * time, so the file grows to many times its live pages. This rewrites the live pages of sparse
+ * chunks into new ones, a step of about 1 MB at a time (a commit waits while a step holds H2's
+ * store lock), so the old chunks die and their space is reused.
  * <p>
  * It reaches the MVStore through H2's engine classes, which are public but not a promised API: if
  * a later H2 moves them, compaction says so once and H2's own housekeeping is left to do what it can.

@@ -213,7 +213,7 @@ public final class History implements AutoCloseable {
     /**
      * The events that match, newest first (by time, then by id), at most the query's limit capped at
      * {@link HistoryQuery#MAX_LIMIT}. Events still queued are not included. Reads from an index in
-     * order: the last 50 of one site take well under a millisecond at a million rows.
+     * order, so the last events of one site stay quick to read however long the history grows.
      *
      * @throws IllegalStateException when the database cannot be read, or the history is closed
      */

@@ -72,17 +72,16 @@ final class HistoryDatabase implements AutoCloseable {
      *     which writes it to the file before the waiters are released: a commit that returned survives
      *     kill -9 (HistoryDurabilityTest; without the CHECKPOINT every acknowledged event of a round was
      *     lost). WRITE_DELAY=0 would be as durable, but it also stops H2's background thread, whose
-     *     housekeeping rewrites sparse chunks and shrinks the file: 60,000 single-event commits then
-     *     left 400 MB that close did not shrink, against 137 MB and 12 MB after close with the thread
-     *     (both with RETENTION_TIME at 1 s to compress time). {@link Compactor} does what the
-     *     housekeeping leaves undone while the database is idle. The background thread wakes at a
-     *     tenth of WRITE_DELAY: at the default 500 ms that was 0.1% of a core on an idle daemon,
-     *     twice all the rest of it; durability does not depend on it, the CHECKPOINT gives that.
-     * <li>CACHE_SIZE is 1 MB (H2's default is 16 MB): the page cache lives on the daemon's heap and,
-     *     once a history of 1M rows had been read, kept 10 MB more of it live and the idle daemon's
-     *     RSS 7 MB higher. The last 50 events of one site still take about 20 µs; 50 events of each
-     *     of 100 sites in turn take about 250 µs instead of 60 µs. H2 stores the setting in the
-     *     file, so it is given on every open rather than once.
+     *     housekeeping rewrites sparse chunks and shrinks the file: without it the file grew several
+     *     times larger, and close did not shrink it. {@link Compactor} does what the housekeeping
+     *     leaves undone while the database is idle. The background thread wakes at a tenth of
+     *     WRITE_DELAY: at H2's default of 500 ms its wake-ups were most of an idle daemon's CPU;
+     *     durability does not depend on it, the CHECKPOINT gives that.
+     * <li>CACHE_SIZE is 1 MB (H2's default is 16 MB): the page cache lives on the daemon's heap, and
+     *     once a large history has been read a bigger cache keeps more of it live and the idle
+     *     daemon's RSS higher. One site's last events are still read about as fast; only reading
+     *     many sites' in turn is slower. H2 stores the setting in the file, so it is given on every
+     *     open rather than once.
      * <li>RETENTION_TIME stays at 45 s: lower values let H2 reuse a chunk the file may still need after
      *     a crash (nitrite-java found files that no longer opened at 0).
      * </ul>
@@ -281,9 +280,10 @@ final class HistoryDatabase implements AutoCloseable {
     }
 
     /**
-     * The query's SQL, from fixed pieces only; the values are bound. With a site, ORDER BY starts
-     * with site so that H2 reads events_site_time in order instead of sorting every row of the site
-     * (910 ms against 0.15 ms at 1M rows, PITFALLS.md); without, events_time is read in order.
+     * The query's SQL, from fixed pieces only; the values are bound. H2 reads an index in order only
+     * when ORDER BY starts with the index's leading columns, so with a site ORDER BY starts with site
+     * and H2 reads events_site_time in order instead of sorting every row of the site; without,
+     * events_time is read in order.
      */
     private static PreparedStatement prepare(Connection connection, String select, HistoryQuery query) throws SQLException {
         StringBuilder sql = new StringBuilder(select);

@@ -8,8 +8,10 @@ package sitevisor.db;
  * @param site           the site's name; {@link #DAEMON_SITE} for the daemon and the history store themselves
  * @param instance       the instance number, from 0
  * @param pid            the instance's process, 0 when none
- * @param kind           TRANSITION, REFUSED, SIGNALLED, STALE_PID_FILE, WARNING, ADOPTED, ... free text of at most
- *                       {@value #KIND_MAX_LENGTH} characters (longer is cut when written)
+ * @param kind           what happened, as the daemon's log line starts: {@code spawned}, {@code ready},
+ *                       {@code exited}, {@code refused}, {@code task done}, {@code drain}, {@code daemon}, … and
+ *                       {@link #WARNING} for the store's own; free text of at most {@value #KIND_MAX_LENGTH}
+ *                       characters (longer is cut when written)
  * @param fromState      the state before, "" when none
  * @param toState        the state after, "" when none
  * @param exitCode       the exit code of a process that ended with one, -1 when none

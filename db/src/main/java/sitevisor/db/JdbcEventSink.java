@@ -29,7 +29,7 @@ final class JdbcEventSink implements EventSink {
         try {
             if (connection == null) open();
             insertOrFindWritten(events);
-            // COMMIT alone leaves the rows in memory for up to WRITE_DELAY (500 ms), lost on kill -9;
+            // COMMIT alone leaves the rows in memory for up to WRITE_DELAY (10 s here), lost on kill -9;
             // CHECKPOINT writes them to the file now. See HistoryDatabase.url for why not WRITE_DELAY=0.
             checkpoint.execute("CHECKPOINT");
         } catch (SQLException e) {

@@ -24,9 +24,9 @@ final class Pruner {
     static final String DELETE_OLD = "DELETE FROM events WHERE at_millis < ? FETCH FIRST ? ROWS ONLY";
     /**
      * The ids of the oldest events, at most a batch, read from events_time in order ("index sorted"),
-     * then deleted by id. One DELETE ... WHERE id IN (SELECT ...) has a plan as good and takes 0.5 s
-     * for 10,000 rows at 1M alone, but 78 s while the writer commits meanwhile, as it does in a
-     * daemon; this takes 0.9 s then.
+     * then deleted by id. One DELETE ... WHERE id IN (SELECT ...) has a plan as good and is quick on
+     * its own, but becomes many times slower while the writer commits meanwhile, as it does in a
+     * daemon; deleting by id is not slowed that way.
      */
     static final String SELECT_OLDEST = "SELECT id FROM events ORDER BY at_millis, id FETCH FIRST ? ROWS ONLY";
     static final String DELETE_ID = "DELETE FROM events WHERE id = ?";

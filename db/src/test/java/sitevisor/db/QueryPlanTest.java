@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every query the store runs reads an index in order at scale: H2 marks a plan that needs no sort
- * "index sorted" (PITFALLS.md: the same query took 910 ms instead of 0.15 ms at 1M rows when it did
- * not). 200,000 rows over 100 sites; the 1M-row timings are bench/history.sh's.
+ * "index sorted", and a plan that sorts grows with the table. 200,000 rows over 100 sites; the
+ * timings at 1M rows are bench/history.sh's.
  */
 class QueryPlanTest {
     static final int ROWS = 200_000;

@@ -164,8 +164,6 @@ public record CronSchedule(String written, String quartzExpression) {
         return count;
     }
 
-    // ---- crontab ------------------------------------------------------------------------------
-
     private static String expandMacro(String text, String[] fields) {
         String macro = fields[0].toLowerCase(Locale.ROOT);
         if (macro.equals("@reboot")) {

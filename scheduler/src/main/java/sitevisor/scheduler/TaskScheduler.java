@@ -125,8 +125,6 @@ public final class TaskScheduler implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- the schedule
-
     /**
      * Makes the stored schedule match the config: adds, replaces and removes task triggers and
      * maintenance windows, and forgets sites no longer configured (their one-off windows too). A
@@ -144,8 +142,8 @@ public final class TaskScheduler implements AutoCloseable {
     }
 
     private void applyStored(List<SiteSchedule> schedules, int maintenanceMaxConcurrent) throws SchedulerException {
-        // new and changed jobs are stored STORE_BATCH at a time: 900 tasks one by one, each with its own
-        // commit and CHECKPOINT, added seconds to a first start; all in one transaction, 8 MB to its RSS
+        // new and changed jobs are stored STORE_BATCH at a time: one by one, each with its own commit and
+        // CHECKPOINT, many tasks slowed a first start; all in one transaction, they raised the daemon's RSS
         Map<JobDetail, Set<? extends Trigger>> changed = new LinkedHashMap<>();
         maintenance.setMaxConcurrent(maintenanceMaxConcurrent);
         Set<String> configured = new HashSet<>();
@@ -284,8 +282,6 @@ public final class TaskScheduler implements AutoCloseable {
         quartz.start();
     }
 
-    // ---------------------------------------------------------------- firing
-
     /** What Quartz runs for every trigger: hands the work over and returns. */
     public final class Firing implements Job {
         @Override
@@ -411,8 +407,6 @@ public final class TaskScheduler implements AutoCloseable {
         }
         if (stopper != null) stopper.run();
     }
-
-    // ---------------------------------------------------------------- drain
 
     /** Whether a graceful stop of the site has tasks to drain. */
     public boolean hasTasks(String site) {
@@ -577,8 +571,6 @@ public final class TaskScheduler implements AutoCloseable {
             }
         }
     }
-
-    // ---------------------------------------------------------------- operations
 
     /** Each task of the site: schedule, next and last run, running now, paused, missed runs. */
     public List<TaskStatus> tasks(String siteName) {
@@ -839,8 +831,6 @@ public final class TaskScheduler implements AutoCloseable {
             return thread;
         };
     }
-
-    // ---------------------------------------------------------------- state, guarded by each SiteTasks' monitor
 
     private static final class SiteTasks {
         final String name;

@@ -1,6 +1,7 @@
 /**
- * Site tasks, the drain before a graceful stop, and maintenance windows, on Quartz. Filled in
- * by the tasks issue; the module exists so the layout and the direction of dependencies are
- * fixed from the start.
+ * Site tasks, the drain before a graceful stop, and maintenance windows, on Quartz with its job
+ * store in the history's H2 file. The daemon is reached only through {@link
+ * sitevisor.scheduler.SiteLifecycle}: the states of the sites, the maintenance restart, and the
+ * spawning of a task's program.
  */
 package sitevisor.scheduler;

@@ -140,8 +140,6 @@ public final class Cli {
         }
     }
 
-    // ---- status
-
     private int status(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         List<Object> rows;
         if (site != null && !isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
@@ -216,8 +214,6 @@ public final class Cli {
         if (by.isEmpty() || at.isEmpty()) return why;
         return why + " (" + by + ", " + Table.dateTime(at, true) + ")";
     }
-
-    // ---- operations
 
     /**
      * Runs one operation of a site's MBean and prints the message it returns.
@@ -299,8 +295,6 @@ public final class Cli {
         return table;
     }
 
-    // ---- tasks
-
     private static final List<String> TASK_FIELDS = List.of("site", "name", "schedule", "action", "timeoutMillis", "missed", "paused",
             "nextRun", "lastRunStart", "lastRunMillis", "lastResult", "lastOk", "runningSince", "runningPid", "missedRuns");
 
@@ -358,8 +352,6 @@ public final class Cli {
         return table;
     }
 
-    // ---- history
-
     private static final List<String> HISTORY_FIELDS = List.of("id", "time", "atMillis", "site", "instance", "pid", "kind", "from", "to",
             "exitCode", "signal", "durationMillis", "actor", "reason", "details");
     private static final java.time.format.DateTimeFormatter LOCAL_TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -400,8 +392,6 @@ public final class Cli {
         return OK;
     }
 
-    // ---- reload
-
     private int reload(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, "reload"), OPERATION_TIMEOUT));
         if (Json.number(answer, "status") != 200) return fail(FAILED, "reload refused; the running config stays:\n" + errorOf(answer));
@@ -423,8 +413,6 @@ public final class Cli {
         }
         return allOk ? OK : FAILED;
     }
-
-    // ---- answers
 
     /** The value of one answer of a bulk, or nothing when that request failed. */
     private static Object value(Object answer) {

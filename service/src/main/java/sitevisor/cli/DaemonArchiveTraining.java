@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * status, a restart, a stop all and a start all through the client, then stops it as SIGTERM does, so that the
  * JVM that runs this with {@code -XX:ArchiveClassesAtExit} archives the classes a real start loads
  * (AppCDS). {@code bin/sitevisor} does it before the first {@code run} after each build: with the
- * archive the classes are mapped, not read, parsed and verified while the sites start (300 sites
- * answered a median 0.5 s sooner on 2 cores).
+ * archive the classes are mapped, not read, parsed and verified while the sites start, so the
+ * sites answer sooner.
  *
  * <p>Everything it makes is under a temporary folder, removed at the end; the agent listens on a
  * free loopback port, and the site is {@code sleep}, stopped by the daemon's own shutdown.

@@ -149,9 +149,9 @@ final class JolokiaClient {
     }
 
     /**
-     * Connects to the HTTP agent. A daemon opens it a second or two after its sites start, so a
-     * command given right after {@code sitevisor run} waits for it while the daemon holds its home
-     * (at most {@link #STARTING_WAIT}), instead of calling the daemon unreachable.
+     * Connects to the HTTP agent. A daemon opens it last of its services, a while after its sites
+     * start, so a command given right after {@code sitevisor run} waits for it while the daemon
+     * holds its home (at most {@link #STARTING_WAIT}), instead of calling the daemon unreachable.
      */
     private Socket connect(Config.Endpoint endpoint) throws IOException {
         long deadline = System.nanoTime() + STARTING_WAIT.toNanos();

@@ -85,9 +85,8 @@ final class DaemonLog {
 
     /**
      * Lines to stderr, each formatted by the thread that logs it and written in one piece. The
-     * JDK's ConsoleHandler formats and flushes while it holds its lock: in a stop-all at 100 sites
-     * the threads that stopped the sites queued on that lock for 6 s in all (JFR, waits over 20 ms
-     * only), and the last sites were signalled that much later.
+     * JDK's ConsoleHandler formats and flushes while it holds its lock: in a stop-all the threads
+     * that stopped the sites queued on that lock, and the last sites were signalled late.
      */
     static final class ConsoleLines extends Handler {
         private final PrintStream err = System.err;

@@ -111,8 +111,8 @@ public final class Main {
     }
 
     private static int runDaemon(Path configFile, PrintStream err) {
-        // jnr's libc bindings take a few hundred milliseconds to make; the first spawn needs them,
-        // reading the config and opening the history do not: made beside those, they are ready.
+        // jnr's libc bindings are slow to make; the first spawn needs them, reading the config and
+        // opening the history do not: made beside those, they are ready.
         // The same thread caps malloc's arenas, before the start's threads make more of them, then
         // makes jnr-posix's bindings, which only the first signal or reap needs: the spawns go on meanwhile.
         Thread bindings = new Thread(() -> {

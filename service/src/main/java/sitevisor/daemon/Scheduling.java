@@ -76,8 +76,6 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
         return scheduler;
     }
 
-    // ---------------------------------------------------------------- the supervisor, as the scheduler sees it
-
     @Override
     public SiteState state(String site) {
         return supervisor.config().site(site).isPresent() ? supervisor.siteState(site) : null;
@@ -99,8 +97,6 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
         return supervisor.launchTask(site, task, command);
     }
 
-    // ---------------------------------------------------------------- the scheduler, as a stop sees it
-
     @Override
     public boolean hasTasks(String site) {
         TaskScheduler current = scheduler;
@@ -116,8 +112,6 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
     public void stopRunning(String site, String why) {
         scheduler.stopRunning(site, why);
     }
-
-    // ---------------------------------------------------------------- events both ways
 
     /** A site whose every instance is ready again resumes its tasks (on another thread: this one holds the instance's lock). */
     @Override

@@ -29,15 +29,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the daemon opens beside its sites' start: the history, the scheduler, the MBeans, remote
- * JMX and the HTTP agent, in that order, on a thread of their own. Together they take a second or
- * two of a cold JVM (H2, Quartz, Jolokia); the sites need none of them to start, so the first
+ * JMX and the HTTP agent, in that order, on a thread of their own. Together they are slow to load
+ * in a cold JVM (H2, Quartz, Jolokia); the sites need none of them to start, so the first
  * spawn no longer waits for them. The doors (remote JMX, HTTP) open last, so an operator never
  * acts before the history can record it.
  * <p>
  * The scheduler opens only when there is something to schedule: a task or a window in the config,
  * or a trigger an earlier run stored. Otherwise it opens on the first need, when a reload brings
  * a schedule or an operator acts on tasks or sets a window. Quartz on its JDBC store is the
- * dearest of the services: at 300 sites on 2 cores, 11 MB of RSS and a second of CPU at start.
+ * dearest of the services, in RSS and in CPU at start.
  */
 final class Services implements EventListener, SchedulerAccess, SitesListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Services.class);

@@ -19,9 +19,9 @@ import java.util.logging.LogRecord;
 /**
  * slf4j onto java.util.logging, where {@link DaemonLog} writes every line, without finding out
  * who called. slf4j-jdk14 makes a Throwable and its whole stack trace for each line to name the
- * calling class and method, which no line of the daemon shows: 11-18 µs a line against 1.5-3
- * warm, 85 against 11 in a JVM just started, 25 frames deep (the daemon logs two lines a site
- * in a start or a stop of all of them, and a crash logs its lines on the way to the restart).
+ * calling class and method, which no line of the daemon shows. That makes every line several times
+ * dearer, and the lines come when time counts: two a site in a start or a stop of all of them, and
+ * a crash logs its own on the way to the restart.
  * Found by slf4j through {@code META-INF/services}.
  */
 public final class Slf4jOnJul implements SLF4JServiceProvider {

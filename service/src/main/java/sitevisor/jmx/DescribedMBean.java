@@ -24,9 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DescribedMBean<T> extends StandardEmitterMBean {
     /**
-     * One MBeanInfo for every bean of the same kind: built per bean, the 300 Site MBeans of a
-     * large config each held their own copy (about 3,300 operation infos with their descriptors)
-     * and built it by reflection, site after site, during start-up.
+     * One MBeanInfo for every bean of the same kind: built per bean, every Site MBean of a large
+     * config held its own copy, operation infos and descriptors and all, and built it by
+     * reflection, site after site, during start-up.
      */
     private static final Map<InfoKey, MBeanInfo> SHARED_INFO = new ConcurrentHashMap<>();
 

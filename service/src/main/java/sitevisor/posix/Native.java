@@ -15,9 +15,9 @@ public final class Native {
 
     static {
         // jnr-ffi writes a class for every bound library with ASM by default; its reflective loader
-        // binds the same functions without that. At 300 sites: 0.35 s less CPU in the daemon's start
-        // and 1.3 MB less RSS, the ASM classes and stubs never loaded. Our calls are few (spawns,
-        // signals, waits): the dearer call through reflection does not show.
+        // binds the same functions without that, so the daemon starts on less CPU and keeps a lower
+        // RSS, the ASM classes and stubs never loaded. Our calls are few (spawns, signals, waits):
+        // the dearer call through reflection does not show.
         if (System.getProperty(ASM_PROPERTY) == null) System.setProperty(ASM_PROPERTY, "false");
     }
 
@@ -26,9 +26,8 @@ public final class Native {
 
     /**
      * jnr-posix's bindings, made when first asked for. A spawn needs only {@link #LIBC}; these are
-     * first needed by a signal or a reap, and making them loads about 440 classes (100-130 ms on
-     * this project's 2-core machines) that the daemon's first spawn waited for when they were
-     * made with the rest.
+     * first needed by a signal or a reap, and making them loads hundreds of classes that the
+     * daemon's first spawn waited for when they were made with the rest.
      */
     private static final class Posix {
         static final POSIX POSIX = POSIXFactory.getNativePOSIX();
@@ -66,9 +65,9 @@ public final class Native {
     /**
      * At most two malloc arenas from now on. glibc gives each thread that meets contention an arena
      * of its own, up to eight per core, and free memory stays behind in each: the daemon's threads
-     * are many and mostly idle. At 300 sites the limit kept about 4 MB less RSS (5 MB when set
-     * before the JVM starts), at no cost in start time. Set here, by the daemon, rather than as
-     * MALLOC_ARENA_MAX: the sites get the daemon's environment, and that would reach them too.
+     * are many and mostly idle. The limit lowers the daemon's RSS at no cost in start time. Set
+     * here, by the daemon, rather than as MALLOC_ARENA_MAX, though that saves a little more: the
+     * sites get the daemon's environment, and that would reach them too.
      */
     public static boolean limitMallocArenas() {
         return LIBC.mallopt(LibC.M_ARENA_MAX, MALLOC_ARENAS) == 1;

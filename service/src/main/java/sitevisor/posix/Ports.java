@@ -51,8 +51,8 @@ public final class Ports {
     /**
      * Who holds the port, for messages: {@code pid 4242 (nginx …), pid 4243 (…)}, or that a
      * process listens which cannot be seen; empty when the port is free. One bind tells "free": in
-     * a start of 100 sites, a second bind right after the first failed for one start in ten (why,
-     * strace did not show), which sent it reading /proc/net/tcp for nothing.
+     * a start of many sites, a second bind right after the first sometimes failed (why, strace
+     * did not show), which sent it reading /proc/net/tcp for nothing.
      */
     public static Optional<String> describeHolders(int port) {
         if (!isListening(port)) return Optional.empty();

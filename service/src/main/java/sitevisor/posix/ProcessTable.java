@@ -45,16 +45,17 @@ public final class ProcessTable {
     private static final Duration EXEC_POLL = Duration.ofMillis(1);
     /**
      * How many pids given out since a scan began are looked at one by one before a new scan is
-     * cheaper: each is one read in /proc, and a scan at 300 sites reads about 700 stat files.
+     * cheaper: each is one read in /proc, and a scan reads a stat file for every process on the
+     * machine, a few for each site.
      */
     static final int NEW_PIDS_CHECKED_AT_MOST = 1024;
     /**
      * How many pids given out before a scan began are looked at once it is done, for a process
      * that did not show in /proc yet while the scan listed it. A process shows within microseconds
      * of taking its pid, so only the last few before the scan can be one. Each that names nothing
-     * is looked at again by later questions, which in a stop all of 300 sites come one by one:
-     * with 64, a window that took in the ended threads of the commands run just before, each of
-     * 246 looks took 0.35-6.6 ms under the lock; with 16, 550 looks took 20 ms in all.
+     * is looked at again by later questions, which in a stop all of hundreds of sites come one by
+     * one: a window of 64 took in the ended threads of the commands run just before, and their
+     * looks held the lock far longer than all those of a window of 16.
      */
     static final int PIDS_BEFORE_A_SCAN_CHECKED = 16;
     /**
@@ -117,8 +118,8 @@ public final class ProcessTable {
 
     /**
      * One scan, shared by every caller it answers: what they ask of it — a process's ancestors,
-     * its marker — is indexed or read once for all of them. At 300 sites each of 900 questions in
-     * a stop had built its own index of the whole table, and the garbage kept the collector busy.
+     * its marker — is indexed or read once for all of them. When each question in a stop of
+     * hundreds of sites built its own index of the whole table, the garbage kept the collector busy.
      */
     public final class Scan {
         private final List<ProcStat> processes;
@@ -204,11 +205,10 @@ public final class ProcessTable {
         }
 
         /**
-         * Every process's marker, read once for all the scan's callers. In a stop of 300 sites, 300
-         * threads ask one scan for the same processes' markers in the same order: read one by one as
-         * each was first asked, every read had the other threads queued behind it (JFR: 357 waits
-         * over 20 ms, 10 s in all, during one stop all). Markers known from earlier scans are not
-         * read again.
+         * Every process's marker, read once for all the scan's callers. In a stop of hundreds of
+         * sites, a thread per site asks one scan for the same processes' markers in the same order:
+         * read one by one as each was first asked, every read had the other threads queued behind
+         * it. Markers known from earlier scans are not read again.
          */
         private synchronized void readMarkers() {
             if (markersRead) return;
@@ -222,8 +222,8 @@ public final class ProcessTable {
      * saw it when no process has started on the machine since that one began. Some
      * in the table may have ended since: a caller checks what it acts on. When hundreds of sites
      * end together after a stop all, each stop looks for processes of its own left behind; fresh
-     * scans then took 60-90 ms each while the sites' exits kept both cores busy, and the last stop
-     * waited for two of them.
+     * scans are slow then, while the sites' exits keep the cores busy, and the last stops waited
+     * for them one after another.
      */
     public Scan now() {
         long asked = System.nanoTime();

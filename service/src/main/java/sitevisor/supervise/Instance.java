@@ -142,8 +142,6 @@ public final class Instance {
         return context.logsDir().resolve(site.name()).resolve(name() + ".log");
     }
 
-    // ---------------------------------------------------------------- operations
-
     /**
      * Starts the instance and waits for the first attempt to be ready or to fail. A no-op when it
      * is already starting or running. Refused, with nothing spawned, when its port is held.
@@ -461,8 +459,6 @@ public final class Instance {
         return false;
     }
 
-    // ---------------------------------------------------------------- starting
-
     private void attemptStart(Actor by) {
         int port = site.portOf(index);
         if (port != 0) {
@@ -663,15 +659,13 @@ public final class Instance {
         }
     }
 
-    // ---------------------------------------------------------------- exits
-
     /**
      * On the exit watcher's thread, which must not wait: an operation under way looks at the exit
      * when it ends ({@link #end}), otherwise a worker does now. Before, the watcher handed every
-     * exit to a worker, which waited for the lock; in a stop-all of 300 sites that was a thread
-     * created per exit, while the stops held every lock and had nothing left for those threads
-     * to do, and the watcher reported the exits after each one late by those thread starts
-     * (0.2-1 ms each on a busy machine: 24-117 ms of the watcher's time at 100 sites).
+     * exit to a worker, which waited for the lock; in a stop-all of hundreds of sites that was a
+     * thread created per exit, while the stops held every lock and had nothing left for those
+     * threads to do, and the watcher reported the exits after each one late by those thread
+     * starts, which are slow on a busy machine.
      */
     private void exited(Child child) {
         exitsToSee.add(child);
@@ -796,10 +790,9 @@ public final class Instance {
      * Stops what the ended process left behind. When its group is empty and its port free —
      * the usual crash — nothing stands in a restart's way, so the search for processes that left
      * the group runs after the restart instead of before it; it goes by the old spawn's marker,
-     * which the new one does not carry. It reads all of /proc, several milliseconds of CPU at
-     * hundreds of sites: run beside the restart it slowed the new process's own start (crash to
-     * answering at 300 sites on 2 cores: 86 ms, against 53 for the site spawned directly; with
-     * the search a second later, 58 against 60), so it waits that second.
+     * which the new one does not carry. It reads all of /proc, which costs CPU at hundreds of
+     * sites: run beside the restart it slowed the new process's own start, and a second later it
+     * no longer did, so it waits that second.
      */
     private void cleanUpAfter(Child child) {
         Group group = new Group(child, context.watcher(), context.processes());
@@ -814,8 +807,6 @@ public final class Instance {
                     LEFTOVER_SEARCH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
-
-    // ---------------------------------------------------------------- stopping
 
     private void stopLocked(Signal signal, Duration timeout, StopMode mode) {
         switch (state) {
@@ -949,9 +940,6 @@ public final class Instance {
         }
     }
 
-
-    // ---------------------------------------------------------------- the lock
-
     /** Takes the operation lock; the waits the operation's events leave are due in {@link #end}. */
     private DeferredWaits begin() {
         operation.lock();
@@ -984,8 +972,6 @@ public final class Instance {
             log.error("event listener failed while {} waited for its events", name(), e);
         }
     }
-
-    // ---------------------------------------------------------------- the one door
 
     private void moveTo(SiteState next, String reason) {
         moveTo(next, reason, next == EXITED ? lastExit : null);
@@ -1022,8 +1008,6 @@ public final class Instance {
             log.error("event listener failed on {}", event, e);
         }
     }
-
-    // ---------------------------------------------------------------- files and small helpers
 
     private void writePidFile(Child child) {
         try {

@@ -5,8 +5,8 @@ import sitevisor.mbeans.SiteState;
 import java.time.Instant;
 
 /**
- * Something that happened to one instance of a site, published the moment it happens — for the
- * daemon's log now, the history and the JMX notifications later.
+ * Something that happened to one instance of a site, published the moment it happens, for the
+ * daemon's log, the history and the JMX notifications.
  *
  * @param name     the instance as files and messages name it: {@code blog}, or {@code blog-2} among several
  * @param pid      the instance's process, 0 when none

@@ -22,10 +22,10 @@ import java.util.function.BooleanSupplier;
  * connections, or — with neither — it stayed up {@code startSeconds}. Probes quickly at first, so
  * a site is RUNNING within a few milliseconds of being able to serve.
  *
- * <p>A refused probe costs the daemon 30–40 µs of CPU. Three hundred sites starting at once,
- * each probed every 10 ms, would cost a whole core — taken from the very sites that are starting.
- * So the probes of all starting instances share a budget of about a thousand a second: the more
- * instances start together, the longer each waits between probes (up to a quarter second).
+ * <p>Each refused probe costs the daemon CPU, and hundreds of sites starting at once, each probed
+ * every 10 ms, would take a whole core from the very sites that are starting. So the probes of
+ * all starting instances share a budget of about a thousand a second: the more instances start
+ * together, the longer each waits between probes (up to a quarter second).
  */
 final class Readiness {
     private static final long FIRST_PROBE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);

@@ -328,11 +328,10 @@ public final class Supervisor implements AutoCloseable {
      * other operation under way, no tasks to drain) gets its stop signal here, in this thread, one
      * after another; then each enters STOPPING. The operation returned does the rest in a thread
      * per instance: the wait for those, the whole {@code stop} for the others. When every stop
-     * started its own thread first, the last of 300 sites got its signal 230-315 ms after the
-     * first (2 cores): thread starts queued behind each other and behind the stops already
-     * running, and that time went into every stop all. Signalled one after another with their
-     * STOPPING between them, the last got it 90-146 ms after the first; the transitions (their log
-     * lines and history rows) took half of that.
+     * started its own thread first, thread starts queued behind each other and behind the stops
+     * already running, and the last sites of every stop all got their signal late. With each
+     * STOPPING entered between two signals, the transitions (their log lines and history rows)
+     * held the later signals back too, so every signal goes out before any transition.
      */
     private static Function<Instance, Instance.Result> signalledFirst(List<Instance> instances, Actor by, Function<Instance, Instance.Result> stop) {
         Map<Instance, Instance.SignalledStop> signalled = new LinkedHashMap<>();
@@ -368,8 +367,6 @@ public final class Supervisor implements AutoCloseable {
             reloading.unlock();
         }
     }
-
-    // ---------------------------------------------------------------- reload
 
     /**
      * Re-reads the config file in force, with the loader and checks of start-up, and applies only
@@ -491,8 +488,6 @@ public final class Supervisor implements AutoCloseable {
             }
         }
     }
-
-    // ---------------------------------------------------------------- many instances at once
 
     /**
      * Runs the operation on every instance at once and waits for all. The first refusal is thrown
