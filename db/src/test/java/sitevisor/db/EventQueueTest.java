@@ -1,6 +1,7 @@
 package sitevisor.db;
 
 import org.junit.jupiter.api.Test;
+import sitevisor.testing.Await;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

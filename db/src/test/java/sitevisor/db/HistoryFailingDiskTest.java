@@ -3,6 +3,7 @@ package sitevisor.db;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.testing.Await;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -39,7 +39,7 @@ class ProcessesTest {
         }
         // a JVM: a process with threads of its own
         Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "sitevisor.demo.DemoSite", "0", "other")
+                "-cp", System.getProperty("java.class.path"), Sleeper.class.getName())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long pid = other.pid();
         try {
@@ -58,5 +58,12 @@ class ProcessesTest {
             other.destroyForcibly().waitFor();
         }
         assertEquals(Processes.Task.NONE, Processes.taskOf(pid), "pid " + pid + " ended and was reaped");
+    }
+
+    /** A JVM that waits to be killed: a process with threads of its own. */
+    public static final class Sleeper {
+        public static void main(String[] args) throws InterruptedException {
+            Thread.sleep(TimeUnit.MINUTES.toMillis(5));
+        }
     }
 }
