@@ -16,6 +16,7 @@ import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sitevisor.mbeans.Durations;
 import sitevisor.mbeans.SiteState;
 
 import javax.sql.DataSource;
@@ -394,7 +395,7 @@ public final class TaskScheduler implements AutoCloseable {
         SchedulerEvent.Kind kind = stoppedBecause != null && stoppedBecause.startsWith("timed out") ? SchedulerEvent.Kind.TASK_TIMED_OUT
                 : result.ok() && stoppedBecause == null ? SchedulerEvent.Kind.TASK_SUCCEEDED : SchedulerEvent.Kind.TASK_FAILED;
         emit(site.name, run.task, kind, run.pid, result.exitCode(), run.task + ": " + (stoppedBecause != null ? stoppedBecause + ": " : "")
-                + result.description() + " after " + Durations.formatMillis(millis), "scheduler task " + run.task, millis);
+                + result.description() + " after " + Durations.formatElapsedMillis(millis), "scheduler task " + run.task, millis);
         run.done.complete(null);
     }
 
@@ -481,7 +482,7 @@ public final class TaskScheduler implements AutoCloseable {
         }
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         if (allDone(work.runs)) {
-            String summary = work.runs.isEmpty() ? "no task was running" : "waited " + Durations.formatMillis(waitedMillis) + " for "
+            String summary = work.runs.isEmpty() ? "no task was running" : "waited " + Durations.formatElapsedMillis(waitedMillis) + " for "
                     + describeNames(work.runs) + " to finish";
             emit(site.name, "", SchedulerEvent.Kind.DRAINED, 0, -1, summary, actor, waitedMillis);
             return summary;
@@ -490,7 +491,7 @@ public final class TaskScheduler implements AutoCloseable {
         String why = cut ? "stopped: an emergency kill cut the drain short" : "stopped: the drain ran out after " + Durations.format(work.timeout);
         stopAll(site, left, why);
         boolean gone = awaitAll(left, STOPPED_TASKS_WAIT);
-        String summary = (cut ? "cut short by an emergency kill after " + Durations.formatMillis(waitedMillis)
+        String summary = (cut ? "cut short by an emergency kill after " + Durations.formatElapsedMillis(waitedMillis)
                 : "timed out after " + Durations.format(work.timeout)) + ": stopped " + describeNames(left)
                 + (gone ? "" : "; still not ended " + Durations.format(STOPPED_TASKS_WAIT) + " later");
         emit(site.name, "", SchedulerEvent.Kind.DRAIN_TIMED_OUT, 0, -1, summary, actor, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
@@ -740,7 +741,7 @@ public final class TaskScheduler implements AutoCloseable {
         try {
             String outcome = sites.restartForMaintenance(siteName, drainTimeout, which);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-            emit(siteName, "", SchedulerEvent.Kind.MAINTENANCE_DONE, 0, -1, which + ": " + outcome + " in " + Durations.formatMillis(millis), actor, millis);
+            emit(siteName, "", SchedulerEvent.Kind.MAINTENANCE_DONE, 0, -1, which + ": " + outcome + " in " + Durations.formatElapsedMillis(millis), actor, millis);
         } catch (RuntimeException e) {
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
             emit(siteName, "", SchedulerEvent.Kind.MAINTENANCE_FAILED, 0, -1, which + ": " + e.getMessage(), actor, millis);

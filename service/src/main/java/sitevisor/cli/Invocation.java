@@ -1,7 +1,7 @@
 package sitevisor.cli;
 
-import sitevisor.history.HistoryTimes;
-import sitevisor.jmx.MaintenanceTime;
+import sitevisor.mbeans.HistoryTimes;
+import sitevisor.mbeans.MaintenanceTime;
 
 import java.nio.file.Path;
 import java.time.Clock;

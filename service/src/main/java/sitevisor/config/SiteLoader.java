@@ -4,6 +4,7 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import sitevisor.mbeans.Durations;
 import sitevisor.posix.Signal;
 import sitevisor.scheduler.SiteSchedule;
 

@@ -7,6 +7,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
+import sitevisor.mbeans.Durations;
 
 import java.math.BigInteger;
 import java.time.Duration;

@@ -2,15 +2,16 @@ package sitevisor.jmx;
 
 import sitevisor.mbeans.HistoryEntry;
 import sitevisor.mbeans.InstanceInfo;
+import sitevisor.mbeans.MaintenanceTime;
 import sitevisor.mbeans.SiteMXBean;
-import sitevisor.supervise.Actor;
-import sitevisor.supervise.Instance;
-import sitevisor.supervise.StopMode;
-import sitevisor.supervise.Supervisor;
 import sitevisor.mbeans.TaskInfo;
 import sitevisor.scheduler.LastRun;
 import sitevisor.scheduler.TaskScheduler;
 import sitevisor.scheduler.TaskStatus;
+import sitevisor.supervise.Actor;
+import sitevisor.supervise.Instance;
+import sitevisor.supervise.StopMode;
+import sitevisor.supervise.Supervisor;
 
 import java.time.Clock;
 import java.time.Duration;

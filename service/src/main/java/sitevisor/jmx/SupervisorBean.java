@@ -1,6 +1,6 @@
 package sitevisor.jmx;
 
-import sitevisor.history.HistoryTimes;
+import sitevisor.mbeans.HistoryTimes;
 import sitevisor.mbeans.HistoryEntry;
 import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.ReloadResult;

@@ -138,7 +138,7 @@ final class Group {
             if (left.isEmpty() || signal == Signal.KILL) return left;
             // described before the kill: afterwards there is no command line to read
             killed = left.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").toList();
-            log.warn("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, sitevisor.config.Durations.format(timeout), String.join(", ", killed));
+            log.warn("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, sitevisor.mbeans.Durations.format(timeout), String.join(", ", killed));
             return beginTermination(Signal.KILL, KILL_WAIT).signalRestAndWait();
         }
 

@@ -1,6 +1,6 @@
 package sitevisor.supervise;
 
-import sitevisor.config.Durations;
+import sitevisor.mbeans.Durations;
 import sitevisor.config.SiteConfig;
 import sitevisor.posix.ProcStat;
 

@@ -1,10 +1,11 @@
-package sitevisor.config;
+package sitevisor.mbeans;
 
 import java.time.Duration;
 
 /**
- * Durations as operators write them in the config: {@code 250ms}, {@code 10s}, {@code 5m},
- * {@code 2h}, {@code 1d}, combined largest unit first as in {@code 1m30s}, or a bare {@code 0}.
+ * Durations as operators write them in the config and the client's options, and as every message
+ * of the daemon writes them: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 1d},
+ * combined largest unit first as in {@code 1m30s}, or a bare {@code 0}.
  */
 public final class Durations {
 
@@ -71,6 +72,12 @@ public final class Durations {
             millis %= UNIT_MILLIS[rank];
         }
         return out.toString();
+    }
+
+    /** A measured time, as messages report how long something took: {@code 250 ms} below a second, else {@code 3.2 s}. */
+    public static String formatElapsedMillis(long millis) {
+        if (millis < 1000) return millis + " ms";
+        return millis / 1000 + "." + millis % 1000 / 100 + " s";
     }
 
     private static int rankOf(String unit) {

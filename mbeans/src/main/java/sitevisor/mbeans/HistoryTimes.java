@@ -1,6 +1,5 @@
-package sitevisor.history;
+package sitevisor.mbeans;
 
-import sitevisor.config.Durations;
 
 import java.time.Clock;
 import java.time.Instant;

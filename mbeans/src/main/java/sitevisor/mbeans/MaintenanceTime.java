@@ -1,4 +1,4 @@
-package sitevisor.jmx;
+package sitevisor.mbeans;
 
 import java.time.Clock;
 import java.time.Instant;
