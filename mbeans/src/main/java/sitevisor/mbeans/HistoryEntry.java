@@ -72,7 +72,7 @@ public final class HistoryEntry {
         return pid;
     }
 
-    /** What happened, in the verb of the daemon's log: spawned, ready, adopted, stopping, stopped, exited, backoff, gave up, refused, signalled, stale, warning, daemon. */
+    /** What happened, in the verb of the daemon's log: spawned, ready, adopted, stopping, stopped, exited, backoff, gave up, refused, stale, warning, daemon. */
     public String getKind() {
         return kind;
     }

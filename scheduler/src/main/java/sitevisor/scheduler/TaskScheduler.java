@@ -17,6 +17,7 @@ import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.mbeans.Durations;
+import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteState;
 
 import javax.sql.DataSource;
@@ -774,7 +775,7 @@ public final class TaskScheduler implements AutoCloseable {
 
     private SiteTasks site(String siteName) {
         SiteTasks site = bySite.get(siteName);
-        if (site == null) throw new IllegalArgumentException("no site named '" + siteName + "' (known: " + String.join(", ", new TreeSet<>(bySite.keySet())) + ")");
+        if (site == null) throw new IllegalArgumentException(SiteNames.unknown(siteName, new TreeSet<>(bySite.keySet())));
         return site;
     }
 

@@ -6,6 +6,7 @@ import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
 import sitevisor.daemon.Main;
 import sitevisor.mbeans.ObjectNames;
+import sitevisor.mbeans.SiteNames;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -142,7 +143,7 @@ public final class Cli {
 
     private int status(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         List<Object> rows;
-        if (site != null && !isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
+        if (site != null && !SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
         if (site == null) {
             // every instance of every site, in the config's order, in one read of one attribute
             Map<String, Object> answer = Json.map(client.post(JolokiaClient.read(SUPERVISOR, "Instances"), STATUS_TIMEOUT));
@@ -153,7 +154,7 @@ public final class Cli {
                     JolokiaClient.read(ObjectNames.site(site).getCanonicalName(), "Instances"),
                     JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
             List<String> known = siteNames(answers.get(1));
-            if (!known.contains(site)) return fail(FAILED, unknownSite(site, known));
+            if (!known.contains(site)) return fail(FAILED, SiteNames.unknown(site, known));
             rows = Json.list(value(answers.get(0)));
         }
         Map<String, List<Map<String, Object>>> bySite = new LinkedHashMap<>();
@@ -222,7 +223,7 @@ public final class Cli {
      */
     private int oneSite(JolokiaClient client, String site, String operation, List<Object> arguments)
             throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        if (!isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
+        if (!SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
         // the known sites come with the same answer, for the message a mistyped name gets
         List<Object> answers = Json.list(client.post(List.of(
                 JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation, arguments),
@@ -230,7 +231,7 @@ public final class Cli {
         Map<String, Object> answer = Json.map(answers.get(0));
         List<String> known = siteNames(answers.get(1));
         boolean answered = Json.number(answer, "status") == 200;
-        String message = answered ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : unknownSite(site, known);
+        String message = answered ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : SiteNames.unknown(site, known);
         boolean ok = answered && endedAsAsked(operation, message);
         if (invocation.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
@@ -300,14 +301,14 @@ public final class Cli {
 
     /** The site's tasks: one exec of tasks(), with the known sites in the same request for a mistyped name. */
     private int tasks(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        if (!isSiteName(site)) return fail(FAILED, unknownSite(site, knownSites(client)));
+        if (!SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
         List<Object> answers = Json.list(client.post(List.of(
                 JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), "tasks"),
                 JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
         Map<String, Object> answer = Json.map(answers.get(0));
         if (Json.number(answer, "status") != 200) {
             List<String> known = siteNames(answers.get(1));
-            return fail(FAILED, known.contains(site) ? errorOf(answer) : unknownSite(site, known));
+            return fail(FAILED, known.contains(site) ? errorOf(answer) : SiteNames.unknown(site, known));
         }
         List<Map<String, Object>> tasks = new ArrayList<>();
         for (Object each : Json.list(answer.get("value"))) {
@@ -428,10 +429,6 @@ public final class Cli {
         return error.isEmpty() ? "failed (HTTP agent status " + Json.number(answer, "status") + ")" : error;
     }
 
-    /** What a config accepts as a site name; anything else cannot name an MBean, so it is unknown. */
-    private static boolean isSiteName(String site) {
-        return site.matches("[a-z0-9][a-z0-9._-]*");
-    }
 
     private static List<String> knownSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         return siteNames(client.post(JolokiaClient.read(SUPERVISOR, "Sites"), STATUS_TIMEOUT));
@@ -442,9 +439,6 @@ public final class Cli {
         return Json.list(value(answer)).stream().map(Object::toString).toList();
     }
 
-    static String unknownSite(String site, List<String> known) {
-        return "no site named '" + site + "' (known: " + (known.isEmpty() ? "none" : String.join(", ", known)) + ")";
-    }
 
     private int fail(int exitCode, String message) {
         if (invocation.json()) {

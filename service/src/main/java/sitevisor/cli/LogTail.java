@@ -3,6 +3,7 @@ package sitevisor.cli;
 import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigLoader;
+import sitevisor.mbeans.SiteNames;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class LogTail {
                 known = List.of();
             }
             if (!known.contains(site)) {
-                err.println("sitevisor logs: " + Cli.unknownSite(site, known));
+                err.println("sitevisor logs: " + SiteNames.unknown(site, known));
                 return Cli.FAILED;
             }
         }

@@ -1,5 +1,6 @@
 package sitevisor.config;
 
+import sitevisor.mbeans.SiteNames;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Reads a sitevisor YAML file into a checked {@link Config}. Every problem in the file is
@@ -40,7 +40,6 @@ public final class ConfigLoader {
     private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
     private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port", "origins", "allowedHosts");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
-    private static final Pattern SITE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
 
     private final Path file;
     private final Problems problems;
@@ -275,10 +274,10 @@ public final class ConfigLoader {
 
     private void checkName(String name, int line, Map<String, String> byLowerCase) {
         String key = "sites." + name;
-        if (!SITE_NAME.matcher(name).matches()) {
+        if (!SiteNames.isValid(name)) {
             String lower = name.toLowerCase(Locale.ROOT);
-            problems.add(key, line, "site name '" + name + "' must match [a-z0-9][a-z0-9._-]* (it becomes a JMX name"
-                    + " and file names)" + (SITE_NAME.matcher(lower).matches() ? "; try '" + lower + "'" : ""));
+            problems.add(key, line, "site name '" + name + "' must match " + SiteNames.RULE + " (it becomes a JMX name"
+                    + " and file names)" + (SiteNames.isValid(lower) ? "; try '" + lower + "'" : ""));
         }
         if (name.equals("all")) {
             problems.add(key, line, "'all' cannot name a site: sitevisor start|stop|restart all means every site");

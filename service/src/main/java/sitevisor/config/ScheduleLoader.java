@@ -1,5 +1,6 @@
 package sitevisor.config;
 
+import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.CronSchedule;
 import sitevisor.scheduler.MaintenanceSpec;
 import sitevisor.scheduler.MissedPolicy;
@@ -15,13 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Reads what a site asks of the scheduler: {@code tasks}, {@code maintenance} and {@code drainTimeout}. */
 final class ScheduleLoader {
     static final YamlMap.Keys TASK_KEYS = YamlMap.Keys.of("cron", "http", "method", "command", "timeout", "missed");
     static final YamlMap.Keys MAINTENANCE_KEYS = YamlMap.Keys.of("cron", "drainTimeout");
-    private static final Pattern TASK_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]*");
     static final Duration DEFAULT_TASK_TIMEOUT = Duration.ofHours(1);
 
     private ScheduleLoader() {}
@@ -38,8 +37,8 @@ final class ScheduleLoader {
         Map<String, TaskSpec> tasks = new LinkedHashMap<>();
         site.map("tasks", YamlMap.Keys.ANY).ifPresent(taskMap -> {
             for (String task : taskMap.keys()) {
-                if (!TASK_NAME.matcher(task).matches()) {
-                    taskMap.fail(task, "task name '" + task + "' must match [a-z0-9][a-z0-9._-]*");
+                if (!SiteNames.isValid(task)) {
+                    taskMap.fail(task, "task name '" + task + "' must match " + SiteNames.RULE);
                     continue;
                 }
                 taskMap.map(task, TASK_KEYS).flatMap(settings -> task(settings, task, port, commands)).ifPresent(spec -> tasks.put(task, spec));

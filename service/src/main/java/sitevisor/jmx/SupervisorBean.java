@@ -1,9 +1,10 @@
 package sitevisor.jmx;
 
-import sitevisor.mbeans.HistoryTimes;
 import sitevisor.mbeans.HistoryEntry;
+import sitevisor.mbeans.HistoryTimes;
 import sitevisor.mbeans.InstanceInfo;
 import sitevisor.mbeans.ReloadResult;
+import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.Outcome;
@@ -46,7 +47,7 @@ final class SupervisorBean implements SupervisorMXBean {
         String siteOrAll = site == null || site.isBlank() ? null : site.trim();
         if (siteOrAll != null && !supervisor.config().sites().containsKey(siteOrAll) && history.rows(siteOrAll, OptionalLong.empty(), 1).length == 0) {
             // a removed site's history stays readable; a name that never was is a mistake
-            throw new IllegalArgumentException("no site named '" + siteOrAll + "' (known: " + String.join(", ", supervisor.config().siteNames()) + ")");
+            throw new IllegalArgumentException(SiteNames.unknown(siteOrAll, supervisor.config().siteNames()));
         }
         return history.rows(siteOrAll, HistoryTimes.sinceMillis(since, clock, ZoneId.systemDefault()), limit);
     }

@@ -41,8 +41,6 @@ public record LifecycleEvent(
         TRANSITION,
         /** A start was refused before anything was spawned: the port is held, the program is missing. */
         REFUSED,
-        /** A signal was sent to the instance's processes. */
-        SIGNALLED,
         /** A pid file that names no live process of ours was found and removed; nothing was signalled. */
         STALE_PID_FILE,
         /** Something the operator should know that changes no state. */
@@ -53,7 +51,6 @@ public record LifecycleEvent(
     public String verb() {
         return switch (kind) {
             case REFUSED -> "refused";
-            case SIGNALLED -> "signalled";
             case STALE_PID_FILE -> "stale";
             case WARNING -> "warning";
             case TRANSITION -> switch (to) {

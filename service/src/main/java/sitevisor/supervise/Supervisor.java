@@ -8,12 +8,13 @@ import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
+import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteState;
+import sitevisor.posix.Cgroups;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Native;
-import sitevisor.posix.PidFd;
-import sitevisor.posix.Cgroups;
 import sitevisor.posix.OrphanReaper;
+import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessTable;
 
 import java.io.IOException;
@@ -252,7 +253,7 @@ public final class Supervisor implements AutoCloseable {
         Map<String, List<Instance>> sites = snapshot.sites();
         List<Instance> instances = sites.get(site);
         if (instances == null) {
-            throw new IllegalArgumentException("no site named '" + site + "' (known: " + String.join(", ", sites.keySet()) + ")");
+            throw new IllegalArgumentException(SiteNames.unknown(site, sites.keySet()));
         }
         return instances;
     }
@@ -286,7 +287,7 @@ public final class Supervisor implements AutoCloseable {
      * own, its output into the site's log.
      */
     public sitevisor.scheduler.TaskProcess launchTask(String site, String task, List<String> command) throws IOException {
-        SiteConfig config = config().site(site).orElseThrow(() -> new IOException("no site named '" + site + "'"));
+        SiteConfig config = config().site(site).orElseThrow(() -> new IOException(SiteNames.unknown(site, config().siteNames())));
         return TaskLauncher.launch(config, task, command, context);
     }
 

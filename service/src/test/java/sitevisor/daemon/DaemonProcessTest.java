@@ -180,7 +180,7 @@ class DaemonProcessTest {
         assertEquals(1, second.exitValue());
         String refusal = output("second.out");
         assertTrue(refusal.contains("another sitevisor daemon (pid " + first.pid() + ")"), refusal);
-        for (String verb : List.of("spawned:", "adopted:", "stopping:", "signalled:", "stale:")) {
+        for (String verb : List.of("spawned:", "adopted:", "stopping:", "killing:", "stale:")) {
             assertFalse(refusal.contains(verb), "the refused daemon acted (" + verb + "):\n" + refusal);
         }
         assertTrue(first.isAlive());
