@@ -19,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -62,7 +60,7 @@ public final class Instance {
     private final OperationLock operation = new OperationLock();
     /** Bumped by every stop request, so a start in progress sees it and gives way. */
     private final AtomicInteger stopRequests = new AtomicInteger();
-    private final Deque<Instant> recentCrashes = new ArrayDeque<>();
+    private final CrashPolicy crashPolicy;
     /** Exits the exit watcher reported that no operation has looked at yet, oldest first. */
     private final Queue<Child> exitsToSee = new ConcurrentLinkedQueue<>();
 
@@ -79,7 +77,6 @@ public final class Instance {
     private volatile boolean killRequested;
     /** Why a reload took this instance out of service; null while it is in service. Once set, never cleared. */
     private volatile String retiredBecause;
-    private int startFailures;
     private ScheduledFuture<?> retry;
     /** What the markers of this instance's processes start with: its home, its site, its number. */
     private final String markerPrefix;
@@ -92,6 +89,7 @@ public final class Instance {
 
     Instance(SiteConfig site, int index, Context context) {
         this.site = site;
+        this.crashPolicy = new CrashPolicy(site, () -> ThreadLocalRandom.current().nextDouble());
         this.index = index;
         this.context = context;
         this.readiness = new Readiness(site, index);
@@ -324,8 +322,7 @@ public final class Instance {
     /** A fresh start by request: the counts of earlier failures no longer apply. */
     private void beginStart(Actor by, boolean forgetCrashes) {
         wanted = true;
-        startFailures = 0;
-        if (forgetCrashes) recentCrashes.clear();
+        crashPolicy.freshStart(forgetCrashes);
         attemptStart(by);
     }
 
@@ -481,7 +478,7 @@ public final class Instance {
         Readiness.Outcome outcome = readiness.await(child, () -> stopRequests.get() != stopsBefore);
         switch (outcome) {
             case READY -> {
-                startFailures = 0;
+                crashPolicy.ready();
                 moveTo(RUNNING, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readiness.howReady());
             }
             case STOP_REQUESTED -> {
@@ -535,7 +532,7 @@ public final class Instance {
                 int stopsBefore = stopRequests.get();
                 Readiness.Outcome outcome = readiness.await(daemon, () -> stopRequests.get() != stopsBefore);
                 if (outcome == Readiness.Outcome.READY) {
-                    startFailures = 0;
+                    crashPolicy.ready();
                     moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
                     return;
                 }
@@ -603,31 +600,22 @@ public final class Instance {
     }
 
     private void failStart(String reason) {
-        startFailures++;
         current = null;
         deleteQuietly(pidFilePath());
-        int retries = site.startRetries();
-        if (startFailures > retries) {
-            moveTo(FATAL, "gave up after " + startFailures + " failed start" + (startFailures == 1 ? "" : "s") + "; the last: " + reason);
-            return;
-        }
-        Duration delay = backoffDelay(startFailures);
-        String why = reason + "; retry " + startFailures + " of " + retries + " in " + Durations.format(delay);
-        if (state == BACKOFF) {
-            publish(LifecycleEvent.Kind.WARNING, BACKOFF, BACKOFF, 0, -1, 0, why);
-            lastReason = why;
+        CrashPolicy.Decision decision = crashPolicy.startFailed(reason);
+        if (decision instanceof CrashPolicy.GiveUp giveUp) {
+            moveTo(FATAL, giveUp.reason());
+        } else if (decision instanceof CrashPolicy.RetryAfter retry) {
+            if (state == BACKOFF) {
+                publish(LifecycleEvent.Kind.WARNING, BACKOFF, BACKOFF, 0, -1, 0, retry.reason());
+                lastReason = retry.reason();
+            } else {
+                moveTo(BACKOFF, retry.reason());
+            }
+            scheduleRetry(retry.delay());
         } else {
-            moveTo(BACKOFF, why);
+            throw new IllegalStateException("a failed start is retried later or given up, not " + decision);
         }
-        scheduleRetry(delay);
-    }
-
-    /** backoff · 2^(n-1), capped at backoffMax, with ±20% jitter so sites that failed together retry apart. */
-    Duration backoffDelay(int failures) {
-        double base = site.backoff().toNanos() * Math.pow(2, Math.min(failures - 1, 30));
-        double capped = Math.min(base, site.backoffMax().toNanos());
-        double jittered = capped * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble());
-        return Duration.ofNanos((long) jittered);
     }
 
     private void scheduleRetry(Duration delay) {
@@ -722,25 +710,16 @@ public final class Instance {
             moveTo(EXITED, status + ran);
             current = null;
             cleanUpAfter(child);
-            if (!isWanted() || !site.restart().restartsAfter(status.exitCode(), status.signal())) return;
-
-            Instant now = context.clock().instant();
-            recentCrashes.addLast(now);
-            while (!recentCrashes.isEmpty() && recentCrashes.peekFirst().isBefore(now.minus(site.restartWindow()))) recentCrashes.removeFirst();
-            int crashes = recentCrashes.size();
-            if (crashes > site.restartLimit()) {
-                moveTo(FATAL, "crashed " + crashes + " times within " + Durations.format(site.restartWindow())
-                        + " (restartLimit " + site.restartLimit() + "); start it again once fixed");
-                return;
-            }
-            startFailures = 0;
-            if (crashes == 1) {
+            if (!isWanted()) return;
+            CrashPolicy.Decision decision = crashPolicy.crashed(context.clock().instant(), status.exitCode(), status.signal());
+            if (decision instanceof CrashPolicy.GiveUp giveUp) {
+                moveTo(FATAL, giveUp.reason());
+            } else if (decision instanceof CrashPolicy.RestartNow) {
                 restarts++;
                 attemptStart(policy);
-            } else {
-                Duration delay = backoffDelay(crashes - 1);
-                moveTo(BACKOFF, "crashed " + crashes + " times within " + Durations.format(site.restartWindow()) + "; restarting in " + Durations.format(delay));
-                scheduleRetry(delay);
+            } else if (decision instanceof CrashPolicy.RetryAfter retry) {
+                moveTo(BACKOFF, retry.reason());
+                scheduleRetry(retry.delay());
             }
         } catch (RuntimeException e) {
             log.error("crash handling failed: {}: {}", name(), e.getMessage(), e);
