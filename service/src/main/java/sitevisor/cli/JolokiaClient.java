@@ -4,7 +4,7 @@ import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
 import sitevisor.config.Config;
 import sitevisor.daemon.DaemonLock;
-import sitevisor.http.HttpAgent;
+import sitevisor.mbeans.HttpAgentPaths;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -97,10 +97,10 @@ final class JolokiaClient {
      */
     Object post(Object request, Duration readTimeout) throws Unreachable, Refused {
         byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
-        String head = "POST " + HttpAgent.CONTEXT + "/ HTTP/1.1\r\n"
+        String head = "POST " + HttpAgentPaths.CONTEXT + "/ HTTP/1.1\r\n"
                 + "Host: " + (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":" + endpoint.port() + "\r\n"
                 + "Authorization: " + authorization + "\r\n"
-                + HttpAgent.CLI_USER_HEADER + ": " + cliUser + "\r\n"
+                + HttpAgentPaths.CLI_USER_HEADER + ": " + cliUser + "\r\n"
                 + "Content-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\n"
                 + "Connection: close\r\n\r\n";

@@ -3,6 +3,7 @@ package sitevisor.http;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import sitevisor.security.AgentDoor;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,13 +1,16 @@
 package sitevisor.http;
 
 import com.sun.net.httpserver.HttpServer;
+import org.jolokia.core.api.LogHandler;
 import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
-import org.jolokia.core.api.LogHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.config.Config;
+import sitevisor.mbeans.HttpAgentPaths;
+import sitevisor.security.AgentDoor;
 import sitevisor.security.Credentials;
+import sitevisor.security.SitevisorRestrictor;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,9 +30,7 @@ import java.util.function.Supplier;
  */
 public final class HttpAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
-    public static final String CONTEXT = "/jolokia";
-    /** The OS user the sitevisor CLI runs as, sent with each of its requests and recorded as who asked. */
-    public static final String CLI_USER_HEADER = "X-Sitevisor-Cli-User";
+    public static final String CONTEXT = HttpAgentPaths.CONTEXT;
     private static final int REQUEST_THREADS = 8;
 
     private final JolokiaServer jolokia;

@@ -3,6 +3,7 @@ package sitevisor.jmx;
 import org.slf4j.LoggerFactory;
 import sitevisor.security.Credentials;
 import sitevisor.security.Refusals;
+import sitevisor.security.RemoteAccessGuard;
 
 import javax.management.MBeanServer;
 import javax.management.remote.JMXAuthenticator;

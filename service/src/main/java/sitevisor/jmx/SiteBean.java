@@ -8,6 +8,7 @@ import sitevisor.mbeans.TaskInfo;
 import sitevisor.scheduler.LastRun;
 import sitevisor.scheduler.TaskScheduler;
 import sitevisor.scheduler.TaskStatus;
+import sitevisor.security.Callers;
 import sitevisor.supervise.Actor;
 import sitevisor.supervise.Instance;
 import sitevisor.supervise.StopMode;

@@ -7,6 +7,7 @@ import sitevisor.mbeans.ReloadResult;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteOutcome;
 import sitevisor.mbeans.SupervisorMXBean;
+import sitevisor.security.Callers;
 import sitevisor.supervise.Outcome;
 import sitevisor.supervise.ReloadReport;
 import sitevisor.supervise.StopMode;

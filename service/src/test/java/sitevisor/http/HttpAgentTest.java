@@ -8,6 +8,8 @@ import org.junit.jupiter.api.io.TempDir;
 import sitevisor.config.Config;
 import sitevisor.jmx.JmxRegistry;
 import sitevisor.mbeans.ObjectNames;
+import sitevisor.mbeans.HttpAgentPaths;
+import sitevisor.security.AgentDoor;
 import sitevisor.security.Credentials;
 import sitevisor.supervise.Fixture;
 import sitevisor.supervise.Supervisor;
@@ -208,7 +210,7 @@ class HttpAgentTest {
         assertTrue(post("/jolokia/", stop, authorization).body().contains("STOPPED"));
         HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(agent.url()))
                 .POST(HttpRequest.BodyPublishers.ofString(start)).header("Authorization", authorization)
-                .header("Content-Type", "application/json").header(HttpAgent.CLI_USER_HEADER, "alice").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").header(HttpAgentPaths.CLI_USER_HEADER, "alice").build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(started.body().contains("RUNNING"), started.body());
         assertEquals("operator jolokia user sitevisor from 127.0.0.1", actorOf("STOPPING"));
         assertEquals("operator cli user alice (jolokia user sitevisor from 127.0.0.1)", actorOf("STARTING"));

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.security.Credentials;
+import sitevisor.security.RemoteAccessGuard;
 import sitevisor.supervise.Fixture;
 import sitevisor.testing.Await;
 import sitevisor.testing.LogLines;

@@ -1,4 +1,4 @@
-package sitevisor.http;
+package sitevisor.security;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
@@ -10,9 +10,7 @@ import org.jolokia.json.parser.ParseException;
 import org.slf4j.LoggerFactory;
 import sitevisor.config.Config;
 import sitevisor.config.Origins;
-import sitevisor.jmx.Callers;
-import sitevisor.security.Credentials;
-import sitevisor.security.Refusals;
+import sitevisor.mbeans.HttpAgentPaths;
 import sitevisor.supervise.Actor;
 
 import java.io.ByteArrayInputStream;
@@ -52,7 +50,7 @@ import java.util.function.Supplier;
  *     daemon never connects on a request's behalf.</li>
  * </ol>
  */
-final class AgentDoor extends Filter {
+public final class AgentDoor extends Filter {
     static final int MAX_BODY_BYTES = 64 * 1024;
     private static final long DISCARD_AT_MOST_BYTES = 1024 * 1024;
     private static final Set<String> GET_TYPES = Set.of("read", "list", "search", "version");
@@ -68,10 +66,10 @@ final class AgentDoor extends Filter {
     private final Refusals refusals = new Refusals(LoggerFactory.getLogger(AgentDoor.class));
 
     /** Where the agent listens: the address it bound, as configured and as bound. */
-    record Listening(String configuredHost, InetAddress address, int port) {}
+    public record Listening(String configuredHost, InetAddress address, int port) {}
 
     /** @param contextPath the agent's context, under which Jolokia's config route is refused */
-    AgentDoor(String contextPath, Listening listening, Supplier<Config.HttpAccess> access, Credentials credentials) {
+    public AgentDoor(String contextPath, Listening listening, Supplier<Config.HttpAccess> access, Credentials credentials) {
         this.contextPath = contextPath.endsWith("/") ? contextPath.substring(0, contextPath.length() - 1) : contextPath;
         this.listening = listening;
         this.access = access;
@@ -348,7 +346,7 @@ final class AgentDoor extends Filter {
     /** The authenticated user and the client's address, and the OS user the CLI says it runs as. */
     private static Actor caller(HttpExchange exchange, String user) {
         String door = "jolokia user " + user + " from " + exchange.getRemoteAddress().getAddress().getHostAddress();
-        String cliUser = exchange.getRequestHeaders().getFirst(HttpAgent.CLI_USER_HEADER);
+        String cliUser = exchange.getRequestHeaders().getFirst(HttpAgentPaths.CLI_USER_HEADER);
         // a claim by a client that knows the password: recorded as said, but never allowed to forge a log line
         if (cliUser != null && cliUser.matches("[A-Za-z0-9._@-]{1,64}")) return Actor.operator("cli user " + cliUser + " (" + door + ")");
         return Actor.operator(door);

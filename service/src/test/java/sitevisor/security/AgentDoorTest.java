@@ -1,8 +1,9 @@
-package sitevisor.http;
+package sitevisor.security;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import sitevisor.config.Config;
+import sitevisor.mbeans.HttpAgentPaths;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -43,7 +44,7 @@ class AgentDoorTest {
             """)
     void aHostHeaderNamesTheAgentOnlyByItsAddressItsNamesOrListedNames(String configuredHost, String address, String host,
                                                                       boolean allowed) throws Exception {
-        AgentDoor door = new AgentDoor(HttpAgent.CONTEXT, new AgentDoor.Listening(configuredHost, InetAddress.getByName(address), 8778),
+        AgentDoor door = new AgentDoor(HttpAgentPaths.CONTEXT, new AgentDoor.Listening(configuredHost, InetAddress.getByName(address), 8778),
                 () -> LISTED, null);
         assertEquals(allowed, door.hostAllowed(host, LISTED));
     }

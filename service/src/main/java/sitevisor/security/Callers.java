@@ -1,4 +1,4 @@
-package sitevisor.jmx;
+package sitevisor.security;
 
 import sitevisor.supervise.Actor;
 
@@ -40,7 +40,7 @@ public final class Callers {
     }
 
     @SuppressWarnings("removal")
-    static Actor current() {
+    public static Actor current() {
         Supplier<Actor> door = ON_BEHALF_OF.get();
         if (door != null) return door.get();
         Subject subject = Subject.getSubject(AccessController.getContext());

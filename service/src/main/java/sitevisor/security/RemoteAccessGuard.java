@@ -1,7 +1,6 @@
-package sitevisor.jmx;
+package sitevisor.security;
 
 import sitevisor.mbeans.ObjectNames;
-import sitevisor.security.Refusals;
 
 import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
@@ -35,7 +34,7 @@ import java.util.stream.Collectors;
  * A refusal on a visible MBean is a {@link SecurityException}: JConsole shows it and stays
  * connected, where a checked exception would make it disconnect.
  */
-final class RemoteAccessGuard implements InvocationHandler {
+public final class RemoteAccessGuard implements InvocationHandler {
     private static final Set<String> READ_ONLY_DOMAINS = Set.of("java.lang", "JMImplementation");
     private static final ObjectName THREADING = name(ManagementFactory.THREAD_MXBEAN_NAME);
     /** Every operation of the JDK 17 ThreadMXBean but {@code resetPeakThreadCount}, the one that changes something. */
@@ -60,7 +59,7 @@ final class RemoteAccessGuard implements InvocationHandler {
     }
 
     /** A guard that logs what it refuses, with who asked, through {@code refusals}. */
-    static MBeanServerForwarder create(Refusals refusals) {
+    public static MBeanServerForwarder create(Refusals refusals) {
         return (MBeanServerForwarder) Proxy.newProxyInstance(MBeanServerForwarder.class.getClassLoader(),
                 new Class<?>[]{MBeanServerForwarder.class}, new RemoteAccessGuard(refusals));
     }

@@ -1,4 +1,4 @@
-package sitevisor.http;
+package sitevisor.security;
 
 import org.jolokia.server.core.config.Configuration;
 import org.jolokia.server.core.service.api.Restrictor;
@@ -39,7 +39,7 @@ public final class SitevisorRestrictor implements Restrictor {
     }
 
     /** Runs {@code construction}, during which Jolokia makes a restrictor that reads {@code access}. */
-    static <T, E extends Exception> T handingOver(Supplier<Config.HttpAccess> access, Construction<T, E> construction) throws E {
+    public static <T, E extends Exception> T handingOver(Supplier<Config.HttpAccess> access, Construction<T, E> construction) throws E {
         HANDED_OVER.set(access);
         try {
             return construction.run();
@@ -49,7 +49,7 @@ public final class SitevisorRestrictor implements Restrictor {
     }
 
     @FunctionalInterface
-    interface Construction<T, E extends Exception> {
+    public interface Construction<T, E extends Exception> {
         T run() throws E;
     }
 
