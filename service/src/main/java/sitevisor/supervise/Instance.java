@@ -315,7 +315,7 @@ public final class Instance {
     private void refuseIfRetired(String operationName) {
         String why = retiredBecause;
         if (why == null) return;
-        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot " + operationName + ": " + why);
+        refused("cannot " + operationName + ": " + why);
         throw new IllegalStateException("site '" + name() + "': cannot " + operationName + ": " + why);
     }
 
@@ -381,7 +381,7 @@ public final class Instance {
         try {
             return context.cgroups().get().instance(site.name() + "." + index);
         } catch (IOException e) {
-            publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0, "cannot make the cgroup of " + name() + ": " + e.getMessage()
+            warn("cannot make the cgroup of " + name() + ": " + e.getMessage()
                     + "; its processes are told by their marker alone");
             return null;
         }
@@ -450,8 +450,7 @@ public final class Instance {
     }
 
     private boolean stale(Path file, long pid, String why) {
-        publish(LifecycleEvent.Kind.STALE_PID_FILE, state, state, pid, -1, 0,
-                file + ": " + why + "; removed it, signalled nothing");
+        stalePidFile(pid, file + ": " + why + "; removed it, signalled nothing");
         deleteQuietly(file);
         return false;
     }
@@ -501,7 +500,7 @@ public final class Instance {
             failStart(reason);
             return;
         }
-        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, -1, 0, "cannot start: " + reason);
+        refused("cannot start: " + reason);
         throw new IllegalStateException("site '" + name() + "': cannot start: " + reason);
     }
 
@@ -591,7 +590,7 @@ public final class Instance {
         try {
             context.rotator().watch(logFile(), site.logs());
         } catch (IOException e) {
-            publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0, "cannot watch " + logFile() + " for rotation: " + e.getMessage());
+            warn("cannot watch " + logFile() + " for rotation: " + e.getMessage());
         }
     }
 
@@ -607,7 +606,7 @@ public final class Instance {
             moveTo(FATAL, giveUp.reason());
         } else if (decision instanceof CrashPolicy.RetryAfter retry) {
             if (state == BACKOFF) {
-                publish(LifecycleEvent.Kind.WARNING, BACKOFF, BACKOFF, 0, -1, 0, retry.reason());
+                warn(retry.reason());
                 lastReason = retry.reason();
             } else {
                 moveTo(BACKOFF, retry.reason());
@@ -741,7 +740,7 @@ public final class Instance {
             Optional<Child> daemon = followPidFile(exited, pidFile.get(), survivors);
             if (daemon.isPresent()) {
                 current = daemon.get();
-                publish(LifecycleEvent.Kind.WARNING, state, state, daemon.get().pid(), -1, 0, "pid " + exited.pid() + " exited 0" + ran
+                warn(daemon.get().pid(), "pid " + exited.pid() + " exited 0" + ran
                         + ": the program daemonized itself; following pid " + daemon.get().pid() + " from " + pidFile.get());
                 return true;
             }
@@ -898,8 +897,7 @@ public final class Instance {
         long deadline = System.nanoTime() + PORT_RELEASE_WAIT.toNanos();
         while (Ports.isListening(port)) {
             if (System.nanoTime() > deadline) {
-                publish(LifecycleEvent.Kind.WARNING, state, state, 0, -1, 0,
-                        "port " + port + " is still held by " + Ports.describeHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
+                warn("port " + port + " is still held by " + Ports.describeHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
                 return;
             }
             if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(5))) return;
@@ -966,16 +964,36 @@ public final class Instance {
         state = next;
         lastReason = reason;
         Instant now = context.clock().instant();
-        long inPreviousMillis = stateSince == null ? -1 : Math.max(0, Duration.between(stateSince, now).toMillis());
+        long inPreviousMillis = stateSince == null ? LifecycleEvent.NO_DURATION : Math.max(0, Duration.between(stateSince, now).toMillis());
         stateSince = now;
         stateActor = actor;
         Child c = current;
         publish(LifecycleEvent.Kind.TRANSITION, previous, next, c == null ? 0 : c.pid(),
-                exit == null || !exit.known() ? -1 : exit.exitCode(), exit == null ? 0 : exit.signal(), reason, now, inPreviousMillis);
+                exit == null || !exit.known() ? LifecycleEvent.NO_EXIT_CODE : exit.exitCode(), exit == null ? LifecycleEvent.NO_SIGNAL : exit.signal(),
+                reason, now, inPreviousMillis);
     }
 
-    private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason) {
-        publish(kind, from, to, pid, exitCode, signal, reason, context.clock().instant(), -1);
+    /** An operation refused before anything was spawned or signalled: the port is held, the program is missing. */
+    private void refused(String reason) {
+        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
+                context.clock().instant(), LifecycleEvent.NO_DURATION);
+    }
+
+    /** Something the operator should know that changes no state. */
+    private void warn(String reason) {
+        warn(0, reason);
+    }
+
+    /** Something the operator should know about process {@code pid} that changes no state. */
+    private void warn(long pid, String reason) {
+        publish(LifecycleEvent.Kind.WARNING, state, state, pid, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
+                context.clock().instant(), LifecycleEvent.NO_DURATION);
+    }
+
+    /** A pid file that names {@code pid}, which is no process of ours, was removed; nothing was signalled. */
+    private void stalePidFile(long pid, String reason) {
+        publish(LifecycleEvent.Kind.STALE_PID_FILE, state, state, pid, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
+                context.clock().instant(), LifecycleEvent.NO_DURATION);
     }
 
     private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason,
@@ -992,7 +1010,7 @@ public final class Instance {
         try {
             new PidFile(site.name(), index, child.identity(), child.groupId(), child.marker(), child.startedAt()).writeTo(pidFilePath());
         } catch (IOException e) {
-            publish(LifecycleEvent.Kind.WARNING, state, state, child.pid(), -1, 0, "cannot write " + pidFilePath() + ": "
+            warn(child.pid(), "cannot write " + pidFilePath() + ": "
                     + e.getMessage() + "; tried again every " + PID_FILE_RETRY.toSeconds() + " s, and meanwhile a daemon restart finds pid "
                     + child.pid() + " by its marker");
             retryPidFile(child);

@@ -36,6 +36,13 @@ public record LifecycleEvent(
         long durationMillis,
         DeferredWaits waits) {
 
+    /** {@code exitCode} when no process ended with one. */
+    public static final int NO_EXIT_CODE = -1;
+    /** {@code signal} when none ended the process or was sent. */
+    public static final int NO_SIGNAL = 0;
+    /** {@code durationMillis} when no state was left. */
+    public static final long NO_DURATION = -1;
+
     public enum Kind {
         /** The state changed from {@code from} to {@code to}. */
         TRANSITION,
