@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -22,13 +23,21 @@ import java.util.logging.Logger;
  */
 final class DurableConnections implements DataSource {
     private final String url;
+    /** Whether the history is still open: once it is closed, no connection may open the file again. */
+    private final BooleanSupplier open;
 
-    DurableConnections(String url) {
+    DurableConnections(String url, BooleanSupplier open) {
         this.url = url;
+        this.open = open;
     }
 
+    /**
+     * A connection, or a refusal once the history is closed: a Quartz thread that finishes a job
+     * after the daemon closed its history would otherwise open the database file again.
+     */
     @Override
     public Connection getConnection() throws SQLException {
+        if (!open.getAsBoolean()) throw new SQLException("the history is closed");
         Connection connection = HistoryDatabase.connect(url);
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class},
                 new CheckpointAfterCommit(connection));

@@ -239,10 +239,10 @@ public final class History implements AutoCloseable {
     /**
      * Connections to the same database for Quartz's job store: its tables live beside the history's,
      * in one file with one lock. A commit through them is on the file when it returns, as an
-     * acknowledged history event is. Valid until {@link #close}.
+     * acknowledged history event is. Valid until {@link #close}; refused after it.
      */
     public javax.sql.DataSource sharedConnections() {
-        return database.durableConnections();
+        return database.durableConnections(() -> !closed.get());
     }
 
     /** The database file. */

@@ -58,6 +58,19 @@ class HistoryTest {
         assertTrue(Files.exists(dir.resolve("history.mv.db")));
     }
 
+    /** A Quartz thread that finishes after the daemon closed its history must not open the database file again. */
+    @Test
+    void theSharedConnectionsAreRefusedOnceTheHistoryIsClosed() throws Exception {
+        history = History.open(dir, Retention.DEFAULT, clock);
+        javax.sql.DataSource shared = history.sharedConnections();
+        try (java.sql.Connection open = shared.getConnection()) {
+            assertFalse(open.isClosed());
+        }
+        history.close();
+        java.sql.SQLException refused = assertThrows(java.sql.SQLException.class, shared::getConnection);
+        assertEquals("the history is closed", refused.getMessage());
+    }
+
     @Test
     void newestFirstByTimeThenByIdAcrossSites() throws Exception {
         history = History.open(dir, Retention.DEFAULT, clock);
