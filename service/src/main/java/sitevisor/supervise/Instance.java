@@ -359,8 +359,8 @@ public final class Instance {
             current = child;
             wanted = true;
             watchLog();
-            moveTo(UNKNOWN, "pid " + identity.pid() + " in " + file.getFileName());
-            moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
+            moveTo(Transition.FOUND, "pid " + identity.pid() + " in " + file.getFileName());
+            moveTo(Transition.ADOPTED, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
             return true;
         } finally {
             end(owed);
@@ -441,8 +441,8 @@ public final class Instance {
             wanted = true;
             watchLog();
             writePidFile(child);
-            moveTo(UNKNOWN, "pid " + identity.pid() + " " + how);
-            moveTo(RUNNING, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + startedAt);
+            moveTo(Transition.FOUND, "pid " + identity.pid() + " " + how);
+            moveTo(Transition.ADOPTED, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + startedAt);
             return true;
         } finally {
             end(owed);
@@ -473,12 +473,12 @@ public final class Instance {
             return;
         }
         current = child;
-        moveTo(STARTING, "pid " + child.pid() + ": " + String.join(" ", site.commandOf(index)));
+        moveTo(Transition.SPAWNED, "pid " + child.pid() + ": " + String.join(" ", site.commandOf(index)));
         Readiness.Outcome outcome = readiness.await(child, () -> stopRequests.get() != stopsBefore);
         switch (outcome) {
             case READY -> {
                 crashPolicy.ready();
-                moveTo(RUNNING, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readiness.howReady());
+                moveTo(Transition.READY, "pid " + child.pid() + " after " + millisSince(child.startedAt()) + " ms" + readiness.howReady());
             }
             case STOP_REQUESTED -> {
                 // the stop that asked waits for this lock and takes it from STARTING
@@ -532,7 +532,7 @@ public final class Instance {
                 Readiness.Outcome outcome = readiness.await(daemon, () -> stopRequests.get() != stopsBefore);
                 if (outcome == Readiness.Outcome.READY) {
                     crashPolicy.ready();
-                    moveTo(RUNNING, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
+                    moveTo(Transition.READY, "pid " + daemon.pid() + " from " + pidFile.get() + " (the program daemonized itself; followed through its pid file)" + readiness.howReady());
                     return;
                 }
                 if (outcome == Readiness.Outcome.STOP_REQUESTED) return;
@@ -544,7 +544,7 @@ public final class Instance {
         // described before they are stopped: afterwards there is no command line to read
         String left = describe(survivors);
         terminateQuietly(exited);
-        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + left + " running, which were stopped; "
+        moveTo(Transition.GAVE_UP, "the program daemonized itself: pid " + exited.pid() + " exited 0 at once and left " + left + " running, which were stopped; "
                 + daemonAdvice(pidFile));
     }
 
@@ -603,13 +603,13 @@ public final class Instance {
         deleteQuietly(pidFilePath());
         CrashPolicy.Decision decision = crashPolicy.startFailed(reason);
         if (decision instanceof CrashPolicy.GiveUp giveUp) {
-            moveTo(FATAL, giveUp.reason());
+            moveTo(Transition.GAVE_UP, giveUp.reason());
         } else if (decision instanceof CrashPolicy.RetryAfter retry) {
             if (state == BACKOFF) {
                 warn(retry.reason());
                 lastReason = retry.reason();
             } else {
-                moveTo(BACKOFF, retry.reason());
+                moveTo(Transition.BACKED_OFF, retry.reason());
             }
             scheduleRetry(retry.delay());
         } else {
@@ -706,18 +706,18 @@ public final class Instance {
             actor = policy;
             String ran = " after " + Durations.format(Duration.between(child.startedAt(), context.clock().instant()));
             if (status.isCleanExit() && daemonizedWhileRunning(child, ran)) return;
-            moveTo(EXITED, status + ran);
+            moveTo(Transition.ENDED_ON_ITS_OWN, status + ran);
             current = null;
             cleanUpAfter(child);
             if (!isWanted()) return;
             CrashPolicy.Decision decision = crashPolicy.crashed(context.clock().instant(), status.exitCode(), status.signal());
             if (decision instanceof CrashPolicy.GiveUp giveUp) {
-                moveTo(FATAL, giveUp.reason());
+                moveTo(Transition.GAVE_UP, giveUp.reason());
             } else if (decision instanceof CrashPolicy.RestartNow) {
                 restarts++;
                 attemptStart(policy);
             } else if (decision instanceof CrashPolicy.RetryAfter retry) {
-                moveTo(BACKOFF, retry.reason());
+                moveTo(Transition.BACKED_OFF, retry.reason());
                 scheduleRetry(retry.delay());
             }
         } catch (RuntimeException e) {
@@ -746,10 +746,10 @@ public final class Instance {
             }
         }
         String left = describe(survivors);
-        moveTo(EXITED, lastExit + ran + ", leaving " + left + " running");
+        moveTo(Transition.ENDED_ON_ITS_OWN, lastExit + ran + ", leaving " + left + " running");
         current = null;
         terminateQuietly(exited);
-        moveTo(FATAL, "the program daemonized itself: pid " + exited.pid() + " exited 0 and left " + left
+        moveTo(Transition.GAVE_UP, "the program daemonized itself: pid " + exited.pid() + " exited 0 and left " + left
                 + " running, which were stopped; " + daemonAdvice(pidFile));
         return true;
     }
@@ -791,7 +791,7 @@ public final class Instance {
             case STOPPED -> lastReason = name() + " is already stopped";
             case BACKOFF, EXITED, FATAL -> {
                 current = null;
-                moveTo(STOPPED, "was " + state.name().toLowerCase());
+                moveTo(Transition.STOPPED_WHILE_DOWN, "was " + state.name().toLowerCase());
             }
             case STARTING, UNKNOWN -> stopProcesses(signal, timeout);
             case RUNNING -> {
@@ -819,7 +819,7 @@ public final class Instance {
      * a site stopping together share one drain.
      */
     private void drainLocked(StopMode mode) {
-        moveTo(DRAINING, "no new task runs; waiting for the running ones"
+        moveTo(Transition.DRAIN_BEGAN, "no new task runs; waiting for the running ones"
                 + (mode.drainTimeout() == null ? "" : ", up to " + Durations.format(mode.drainTimeout())));
         try {
             lastReason = context.tasks().drain(site.name(), mode.drainTimeout(), actor, () -> killRequested);
@@ -856,7 +856,7 @@ public final class Instance {
     }
 
     private void announce(PendingStop stop) {
-        moveTo(STOPPING, stop.signal() + " to pid " + stop.child().pid() + " and its group"
+        moveTo(Transition.STOP_BEGAN, stop.signal() + " to pid " + stop.child().pid() + " and its group"
                 + (stop.signal() == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(stop.timeout())));
     }
 
@@ -869,13 +869,13 @@ public final class Instance {
             if (!child.hasExited()) child.exit().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            moveTo(UNKNOWN, "interrupted while stopping pid " + child.pid());
+            moveTo(Transition.STUCK, "interrupted while stopping pid " + child.pid());
             return;
         } catch (ExecutionException | TimeoutException e) {
             survivors = List.of(child.identity());
         }
         if (!survivors.isEmpty()) {
-            moveTo(UNKNOWN, "processes " + Group.pids(survivors) + " survived SIGKILL (uninterruptible sleep?)");
+            moveTo(Transition.STUCK, "processes " + Group.pids(survivors) + " survived SIGKILL (uninterruptible sleep?)");
             return;
         }
         lastExit = child.exit().getNow(ExitStatus.UNKNOWN);
@@ -885,7 +885,7 @@ public final class Instance {
         if (child.cgroup() != null) sitevisor.posix.Cgroups.removeIfEmpty(child.cgroup());
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos());
         List<String> killed = stop.termination().killed();
-        moveTo(STOPPED, killed.isEmpty() ? "stopped in " + tookMillis + " ms"
+        moveTo(Transition.STOP_FINISHED, killed.isEmpty() ? "stopped in " + tookMillis + " ms"
                 : "stopped in " + tookMillis + " ms, by SIGKILL: " + String.join(", ", killed) + " outlived " + stop.signal()
                   + " for " + Durations.format(stop.timeout()), lastExit);
     }
@@ -950,16 +950,22 @@ public final class Instance {
         }
     }
 
-    private void moveTo(SiteState next, String reason) {
-        moveTo(next, reason, next == EXITED ? lastExit : null);
+    private void moveTo(Transition transition, String reason) {
+        moveTo(transition, reason, transition.to() == EXITED ? lastExit : null);
     }
 
-    /** @param exit how the main process ended, recorded with the change: a crash's exit, a stop's */
-    private void moveTo(SiteState next, String reason, ExitStatus exit) {
+    /**
+     * The one door of the state: makes {@code transition} from the state the instance is in, or
+     * refuses it as the bug it would be.
+     *
+     * @param exit how the main process ended, recorded with the change: a crash's exit, a stop's
+     */
+    private void moveTo(Transition transition, String reason, ExitStatus exit) {
         if (!operation.isHeldByCurrentThread()) throw new IllegalStateException("moveTo outside an operation");
         SiteState previous = state;
-        if (!Transitions.allowed(previous, next)) {
-            throw new IllegalStateException("site '" + name() + "': cannot go from " + previous + " to " + next);
+        SiteState next = transition.to();
+        if (!transition.from().contains(previous)) {
+            throw new IllegalStateException("site '" + name() + "': " + transition.label() + " cannot go from " + previous + " to " + next);
         }
         state = next;
         lastReason = reason;
