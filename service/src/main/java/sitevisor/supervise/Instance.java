@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static sitevisor.mbeans.SiteState.*;
 
@@ -72,11 +73,13 @@ public final class Instance {
     private volatile String lastReason = "";
     private volatile ExitStatus lastExit;
     private volatile int restarts;
-    private volatile boolean wanted;
-    /** Set by a kill before it waits for the operation lock: a drain under way gives way to it at once. */
+    /** What the requests made of the instance say it is meant to do; read without the lock, so atomic. */
+    private final AtomicReference<Intent> intent = new AtomicReference<>(Intent.STAY_DOWN);
+    /**
+     * Set by a kill before it waits for the operation lock: a drain under way gives way to it at
+     * once. A request in flight, not an intent: it is cleared once the kill has the lock.
+     */
     private volatile boolean killRequested;
-    /** Why a reload took this instance out of service; null while it is in service. Once set, never cleared. */
-    private volatile String retiredBecause;
     private ScheduledFuture<?> retry;
     /** What the markers of this instance's processes start with: its home, its site, its number. */
     private final String markerPrefix;
@@ -145,7 +148,7 @@ public final class Instance {
      * is already starting or running. Refused, with nothing spawned, when its port is held.
      */
     public Result start(Actor by) {
-        wanted = true;
+        intend(Intent.RUN);
         DeferredWaits owed = begin();
         try {
             actor = by;
@@ -203,7 +206,7 @@ public final class Instance {
         try {
             if (state != RUNNING || context.tasks().hasTasks(site.name())) return Optional.empty();
             stopRequests.incrementAndGet();
-            wanted = false;
+            intend(Intent.STAY_DOWN);
             actor = by;
             cancelRetry();
             SignalledStop begun = new SignalledStop(signal(site.stopSignal(), site.stopTimeout()), owed);
@@ -252,11 +255,11 @@ public final class Instance {
 
     private Result halt(Actor by, Signal signal, Duration timeout, StopMode mode) {
         stopRequests.incrementAndGet();
-        wanted = false;
+        intend(Intent.STAY_DOWN);
         DeferredWaits owed = begin();
         try {
             actor = by;
-            wanted = false;
+            intend(Intent.STAY_DOWN);
             cancelRetry();
             stopLocked(signal, timeout, mode);
             return new Result(state, lastReason);
@@ -300,7 +303,7 @@ public final class Instance {
      * @param why the reason later refusals give, as in {@code its site was removed from the config by a reload}
      */
     Result retire(Actor by, String why) {
-        retiredBecause = why;
+        intent.set(new Intent.Retired(why));
         Result stopped = halt(by, site.stopSignal(), site.stopTimeout(), StopMode.GRACEFUL);
         // nothing of ours writes the log any more; one that survived SIGKILL may, so its file stays watched
         if (stopped.state() == STOPPED) context.rotator().unwatch(logFile());
@@ -309,19 +312,24 @@ public final class Instance {
 
     /** Whether the instance is meant to run: started and not stopped since (also when it gave up or exited on its own). */
     boolean isWanted() {
-        return wanted && retiredBecause == null;
+        return intent.get() instanceof Intent.Run;
+    }
+
+    /** Takes {@code next} as what the instance is meant to do, unless a reload retired it: that stays. */
+    private void intend(Intent next) {
+        intent.updateAndGet(now -> now instanceof Intent.Retired ? now : next);
     }
 
     private void refuseIfRetired(String operationName) {
-        String why = retiredBecause;
-        if (why == null) return;
+        if (!(intent.get() instanceof Intent.Retired retired)) return;
+        String why = retired.why();
         refused("cannot " + operationName + ": " + why);
         throw new IllegalStateException("site '" + name() + "': cannot " + operationName + ": " + why);
     }
 
     /** A fresh start by request: the counts of earlier failures no longer apply. */
     private void beginStart(Actor by, boolean forgetCrashes) {
-        wanted = true;
+        intend(Intent.RUN);
         crashPolicy.freshStart(forgetCrashes);
         attemptStart(by);
     }
@@ -357,7 +365,7 @@ public final class Instance {
             Child child = new Child(identity, fd.get(), recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
-            wanted = true;
+            intend(Intent.RUN);
             watchLog();
             moveTo(Transition.FOUND, "pid " + identity.pid() + " in " + file.getFileName());
             moveTo(Transition.ADOPTED, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
@@ -438,7 +446,7 @@ public final class Instance {
             Child child = new Child(identity, fd.get(), process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>(), cgroup());
             watchExit(child);
             current = child;
-            wanted = true;
+            intend(Intent.RUN);
             watchLog();
             writePidFile(child);
             moveTo(Transition.FOUND, "pid " + identity.pid() + " " + how);
