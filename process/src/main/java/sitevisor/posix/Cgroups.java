@@ -65,8 +65,10 @@ public final class Cgroups {
     private final Path base;
     /** v2: the cgroup the daemon lives in between spawns. */
     private final Path daemonCgroup;
+    /** v2: the instance's cgroup the daemon could not leave after a spawn; null while it is home. Guarded by {@link #PROCESS_MOVES}. */
+    private Path away;
 
-    private Cgroups(Version version, Path mount, Path base, Path daemonCgroup) {
+    Cgroups(Version version, Path mount, Path base, Path daemonCgroup) {
         this.version = version;
         this.mount = mount;
         this.base = base;
@@ -134,7 +136,13 @@ public final class Cgroups {
             PROCESS_MOVES.lock();
             try {
                 moveDaemon(probe);
-                moveDaemon(daemonCgroup);
+                try {
+                    moveDaemon(daemonCgroup);
+                } catch (IOException stuck) {
+                    log.error("the daemon moved into {} to try it and cannot move back to {} ({}); what it spawns is born there",
+                            probe, daemonCgroup, stuck.getMessage());
+                    return Found.none("the daemon could not move back to its cgroup " + daemonCgroup + ": " + stuck.getMessage());
+                }
             } finally {
                 PROCESS_MOVES.unlock();
                 removeIfEmpty(probe);
@@ -235,28 +243,42 @@ public final class Cgroups {
             try {
                 return spawn.call();
             } finally {
-                Files.writeString(back.resolve("tasks"), thread);
-                // a thread started meanwhile from this one (JNR's reference reaper, say) was born there too
-                for (String other : Files.readAllLines(cgroup.resolve("tasks"))) {
-                    if (!Files.exists(Path.of("/proc/self/task", other))) continue;
-                    try {
-                        Files.writeString(back.resolve("tasks"), other);
-                    } catch (IOException ended) {
-                        // the thread ended since
-                    }
-                }
+                threadsHome(thread, cgroup, back);
             }
         }
         PROCESS_MOVES.lock();
         try {
+            comeHomeFirst();
             moveDaemon(cgroup);
+            away = cgroup;
             try {
                 return spawn.call();
             } finally {
-                returnHome(cgroup);
+                returnHome();
             }
         } finally {
             PROCESS_MOVES.unlock();
+        }
+    }
+
+    /**
+     * v1: moves the spawning thread back, and any thread started from it meanwhile (JNR's
+     * reference reaper, say), which was born in the instance's cgroup too. A failure must not
+     * lose the process just spawned: it is logged, and the thread stays where it is.
+     */
+    private void threadsHome(String thread, Path cgroup, Path back) {
+        try {
+            Files.writeString(back.resolve("tasks"), thread);
+            for (String other : Files.readAllLines(cgroup.resolve("tasks"))) {
+                if (!Files.exists(Path.of("/proc/self/task", other))) continue;
+                try {
+                    Files.writeString(back.resolve("tasks"), other);
+                } catch (IOException ended) {
+                    // the thread ended since
+                }
+            }
+        } catch (IOException e) {
+            log.warn("a thread of the daemon could not move back to {} after a spawn into {}: {}", back, cgroup, e.getMessage());
         }
     }
 
@@ -268,6 +290,7 @@ public final class Cgroups {
         if (version == Version.V1) return spawn.call();
         PROCESS_MOVES.lock();
         try {
+            comeHomeFirst();
             return spawn.call();
         } finally {
             PROCESS_MOVES.unlock();
@@ -277,14 +300,27 @@ public final class Cgroups {
     /**
      * Moves the daemon back to its own cgroup after a spawn. A failure must not lose the process
      * just spawned: the daemon stays where it is, which no search of a site's processes counts,
-     * and the next spawn moves it back.
+     * and the next spawn of either kind moves it back before it spawns.
      */
-    private void returnHome(Path from) {
+    private void returnHome() {
         try {
             moveDaemon(daemonCgroup);
+            away = null;
         } catch (IOException e) {
             log.warn("the daemon could not move back to its cgroup {} after a spawn ({}); it stays in {} until the next spawn",
-                    daemonCgroup, e.getMessage(), from);
+                    daemonCgroup, e.getMessage(), away);
+        }
+    }
+
+    /** Before a spawn: a daemon that could not come home after the last one must, or nothing is spawned. */
+    private void comeHomeFirst() throws IOException {
+        if (away == null) return;
+        try {
+            moveDaemon(daemonCgroup);
+            away = null;
+        } catch (IOException e) {
+            throw new IOException("the daemon is still in " + away + " after an earlier spawn and cannot move back to "
+                    + daemonCgroup + ": " + e.getMessage(), e);
         }
     }
 

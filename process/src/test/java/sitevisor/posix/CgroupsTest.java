@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import sitevisor.testing.Await;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,6 +114,28 @@ class CgroupsTest {
         assertEquals(List.of(), failed);
         assertFalse(Cgroups.pids(instance).contains(outside.get()), "a spawn outside was born in the site's cgroup");
         assertEquals(unifiedCgroupOf(Native.selfPid()), unifiedCgroupOf(outside.get()));
+    }
+
+    /**
+     * A daemon that cannot move back home after a spawn keeps the process it spawned, and spawns
+     * nothing outside until it is home again: that would be born in the site's cgroup.
+     */
+    @Test
+    void aDaemonStuckInASitesCgroupKeepsItsSpawnAndSpawnsNothingOutsideUntilHome() throws Exception {
+        Cgroups real = available("v2");
+        Path home = Cgroups.unifiedHierarchy().flatMap(Cgroups.Mount::processCgroup).orElseThrow();
+        Path instance = real.instance("web.0");
+        // a daemon whose own cgroup has gone: every move back fails
+        Cgroups stuck = new Cgroups(Cgroups.Version.V2, home, real.base(), real.base().resolve("gone"));
+        try {
+            long pid = stuck.spawnInto(instance, () -> spawn("exec sleep 305"));
+            assertTrue(Cgroups.pids(instance).contains(pid), "the spawn was lost");
+            IOException refused = assertThrows(IOException.class, () -> stuck.spawnOutside(() -> spawn("exec sleep 306")));
+            assertTrue(refused.getMessage().contains("still in " + instance), refused.getMessage());
+            assertEquals(1, Cgroups.pids(instance).size(), "a spawn outside was born in the site's cgroup");
+        } finally {
+            Files.writeString(home.resolve("cgroup.procs"), Long.toString(Native.selfPid()));
+        }
     }
 
     @Test
