@@ -10,7 +10,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.function.BooleanSupplier;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -23,12 +24,12 @@ import java.util.logging.Logger;
  */
 final class DurableConnections implements DataSource {
     private final String url;
-    /** Whether the history is still open: once it is closed, no connection may open the file again. */
-    private final BooleanSupplier open;
+    /** The connections handed out and not closed yet; guarded by this. */
+    private final Set<Connection> open = new HashSet<>();
+    private boolean closed;
 
-    DurableConnections(String url, BooleanSupplier open) {
+    DurableConnections(String url) {
         this.url = url;
-        this.open = open;
     }
 
     /**
@@ -36,17 +37,36 @@ final class DurableConnections implements DataSource {
      * after the daemon closed its history would otherwise open the database file again.
      */
     @Override
-    public Connection getConnection() throws SQLException {
-        if (!open.getAsBoolean()) throw new SQLException("the history is closed");
+    public synchronized Connection getConnection() throws SQLException {
+        if (closed) throw new SQLException("the history is closed");
         Connection connection = HistoryDatabase.connect(url);
+        open.add(connection);
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class},
-                new CheckpointAfterCommit(connection));
+                new CheckpointAfterCommit(connection, this));
     }
 
-    private record CheckpointAfterCommit(Connection connection) implements InvocationHandler {
+    /** Refuses connections from now on and closes those still open, so that nothing holds the file once the history closed. */
+    synchronized void close() {
+        closed = true;
+        for (Connection connection : open) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                // closing: nothing is left to do with it
+            }
+        }
+        open.clear();
+    }
+
+    private synchronized void closed(Connection connection) {
+        open.remove(connection);
+    }
+
+    private record CheckpointAfterCommit(Connection connection, DurableConnections owner) implements InvocationHandler {
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
             try {
+                if (method.getName().equals("close") && method.getParameterCount() == 0) owner.closed(connection);
                 Object result = method.invoke(connection, args);
                 if (method.getName().equals("commit") && method.getParameterCount() == 0) {
                     try (Statement statement = connection.createStatement()) {

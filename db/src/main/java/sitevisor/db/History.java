@@ -78,6 +78,8 @@ public final class History implements AutoCloseable {
 
     private final Path directory;
     private final HistoryDatabase database;
+    /** Quartz's connections to the same file, closed with the history. */
+    private final DurableConnections sharedConnections;
     private final Retention retention;
     private final Clock clock;
     private final Tuning tuning;
@@ -97,6 +99,7 @@ public final class History implements AutoCloseable {
     private History(Path directory, HistoryDatabase database, Retention retention, Clock clock, Tuning tuning) throws SQLException {
         this.directory = directory;
         this.database = database;
+        this.sharedConnections = database.durableConnections();
         this.retention = retention;
         this.clock = clock;
         this.tuning = tuning;
@@ -242,7 +245,7 @@ public final class History implements AutoCloseable {
      * acknowledged history event is. Valid until {@link #close}; refused after it.
      */
     public javax.sql.DataSource sharedConnections() {
-        return database.durableConnections(() -> !closed.get());
+        return sharedConnections;
     }
 
     /** The database file. */
@@ -281,6 +284,7 @@ public final class History implements AutoCloseable {
         } catch (InterruptedException e) {
             interrupted = true;
         }
+        sharedConnections.close();
         database.close();
         OPEN_DIRECTORIES.remove(directory);
         log.info("closed: history {} ({})", database.file(), health());

@@ -228,8 +228,8 @@ final class HistoryDatabase implements AutoCloseable {
     }
 
     /** Connections for another part of the daemon, durable at each commit like the history's own writes. */
-    javax.sql.DataSource durableConnections(java.util.function.BooleanSupplier open) {
-        return new DurableConnections(url, open);
+    DurableConnections durableConnections() {
+        return new DurableConnections(url);
     }
 
     Path file() {

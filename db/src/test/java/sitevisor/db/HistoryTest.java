@@ -66,7 +66,9 @@ class HistoryTest {
         try (java.sql.Connection open = shared.getConnection()) {
             assertFalse(open.isClosed());
         }
+        java.sql.Connection heldAcrossClose = shared.getConnection();
         history.close();
+        assertTrue(heldAcrossClose.isClosed(), "a connection handed out before the close keeps the file open");
         java.sql.SQLException refused = assertThrows(java.sql.SQLException.class, shared::getConnection);
         assertEquals("the history is closed", refused.getMessage());
     }
