@@ -30,7 +30,6 @@ import java.util.function.Supplier;
  */
 public final class HttpAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpAgent.class);
-    public static final String CONTEXT = HttpAgentPaths.CONTEXT;
     private static final int REQUEST_THREADS = 8;
 
     private final JolokiaServer jolokia;
@@ -65,13 +64,13 @@ public final class HttpAgent implements AutoCloseable {
         });
         threads.allowCoreThreadTimeOut(true);
         http.setExecutor(threads);
-        AgentDoor door = new AgentDoor(CONTEXT, new AgentDoor.Listening(host, http.getAddress().getAddress(), http.getAddress().getPort()),
+        AgentDoor door = new AgentDoor(HttpAgentPaths.CONTEXT, new AgentDoor.Listening(host, http.getAddress().getAddress(), http.getAddress().getPort()),
                 access, credentials);
         GuardedHttpServer guarded = new GuardedHttpServer(http, door);
         JolokiaServerConfig config = new JolokiaServerConfig(Map.of(
                 "host", host,
                 "port", Integer.toString(port),
-                "agentContext", CONTEXT,
+                "agentContext", HttpAgentPaths.CONTEXT,
                 "restrictorClass", SitevisorRestrictor.class.getName(),
                 "discoveryEnabled", "false",
                 "includeStackTrace", "false",
@@ -86,7 +85,7 @@ public final class HttpAgent implements AutoCloseable {
     /** The agent's URL, e.g. {@code http://127.0.0.1:8778/jolokia/}. */
     public String url() {
         InetSocketAddress address = server.getAddress();
-        return "http://" + address.getHostString() + ":" + address.getPort() + CONTEXT + "/";
+        return "http://" + address.getHostString() + ":" + address.getPort() + HttpAgentPaths.CONTEXT + "/";
     }
 
     public int port() {

@@ -77,7 +77,7 @@ public final class Instance {
     private final AtomicReference<Intent> intent = new AtomicReference<>(Intent.STAY_DOWN);
     /**
      * Set by a kill before it waits for the operation lock: a drain under way gives way to it at
-     * once. A request in flight, not an intent: it is cleared once the kill has the lock.
+     * once. A request in flight, not an intent: the kill clears it when it is done.
      */
     private volatile boolean killRequested;
     private ScheduledFuture<?> retry;

@@ -42,7 +42,7 @@ public enum Transition {
     private final SiteState to;
 
     Transition(Set<SiteState> from, SiteState to) {
-        this.from = from;
+        this.from = java.util.Collections.unmodifiableSet(from);
         this.to = to;
     }
 
