@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -345,30 +344,10 @@ public final class Instance {
         DeferredWaits owed = begin();
         try {
             actor = by;
-            PidFile recorded;
-            try {
-                recorded = PidFile.read(file);
-            } catch (PidFile.Unreadable e) {
-                return stale(file, 0, e.getMessage());
-            } catch (IOException e) {
-                return stale(file, 0, "cannot read it: " + e.getMessage());
-            }
-            if (!recorded.site().equals(site.name()) || recorded.instance() != index) {
-                return stale(file, recorded.identity().pid(), "it belongs to site '" + recorded.site() + "' instance " + recorded.instance()
-                        + ", not to " + name());
-            }
-            ProcessIdentity identity = recorded.identity();
-            Optional<String> why = identity.whyStale();
-            if (why.isPresent()) return stale(file, identity.pid(), why.get());
-            Optional<PidFd> fd = PidFd.open(identity);
-            if (fd.isEmpty()) return stale(file, identity.pid(), "process " + identity.pid() + " ended while being adopted");
-            Child child = new Child(identity, fd.get(), recorded.groupId(), recorded.marker(), recorded.startedAt(), new CompletableFuture<>(), cgroup());
-            watchExit(child);
-            current = child;
-            intend(Intent.RUN);
-            watchLog();
-            moveTo(Transition.FOUND, "pid " + identity.pid() + " in " + file.getFileName());
-            moveTo(Transition.ADOPTED, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + recorded.startedAt());
+            Adoption.Outcome outcome = Adoption.fromPidFile(file, site.name(), index, name());
+            if (outcome instanceof Adoption.Stale stale) return stale(stale.file(), stale.pid(), stale.why());
+            if (!(outcome instanceof Adoption.Found found)) return false;
+            takeOver(found, false);
             return true;
         } finally {
             end(owed);
@@ -430,31 +409,30 @@ public final class Instance {
     }
 
     private boolean adoptFound(Actor by, List<Marked> marked, String how) {
-        Set<Long> pids = new HashSet<>();
-        for (Marked each : marked) pids.add(each.process().pid());
-        Optional<Marked> main = marked.stream().filter(m -> !pids.contains(m.process().parentPid()))
-                .min(java.util.Comparator.comparingLong(m -> m.process().startTicks()));
-        if (main.isEmpty()) return false;
+        Optional<Adoption.Found> found = Adoption.mainOf(marked, how, context.clock().instant());
+        if (found.isEmpty()) return false;
         DeferredWaits owed = begin();
         try {
             actor = by;
-            ProcStat process = main.get().process();
-            ProcessIdentity identity = new ProcessIdentity(process.pid(), process.startTicks(), ProcessIdentity.currentBootId());
-            Optional<PidFd> fd = PidFd.open(identity);
-            if (fd.isEmpty() || !identity.isAlive()) return false;
-            Instant startedAt = Processes.startedAt(process.startTicks(), context.clock().instant());
-            Child child = new Child(identity, fd.get(), process.groupId(), main.get().marker(), startedAt, new CompletableFuture<>(), cgroup());
-            watchExit(child);
-            current = child;
-            intend(Intent.RUN);
-            watchLog();
-            writePidFile(child);
-            moveTo(Transition.FOUND, "pid " + identity.pid() + " " + how);
-            moveTo(Transition.ADOPTED, "pid " + identity.pid() + " (" + Processes.commandLine(identity.pid()) + "), running since " + startedAt);
+            // found without a pid file, which the next daemon would otherwise look for in vain
+            takeOver(found.get(), true);
             return true;
         } finally {
             end(owed);
         }
+    }
+
+    /** Under the lock: the process found becomes the instance's, RUNNING by way of UNKNOWN. */
+    private void takeOver(Adoption.Found found, boolean writePidFile) {
+        long pid = found.identity().pid();
+        Child child = new Child(found.identity(), found.fd(), found.groupId(), found.marker(), found.startedAt(), new CompletableFuture<>(), cgroup());
+        watchExit(child);
+        current = child;
+        intend(Intent.RUN);
+        watchLog();
+        if (writePidFile) writePidFile(child);
+        moveTo(Transition.FOUND, "pid " + pid + " " + found.how());
+        moveTo(Transition.ADOPTED, "pid " + pid + " (" + Processes.commandLine(pid) + "), running since " + found.startedAt());
     }
 
     private boolean stale(Path file, long pid, String why) {
