@@ -1,5 +1,7 @@
 package sitevisor.scheduler;
 
+import sitevisor.mbeans.Actor;
+
 import java.time.Instant;
 
 /**
@@ -12,7 +14,7 @@ import java.time.Instant;
  * @param actor          who or what asked: {@code scheduler task sitemap}, {@code operator …}
  * @param durationMillis how long the run, drain or window took; -1 when none applies
  */
-public record SchedulerEvent(Instant at, String site, String task, Kind kind, long pid, int exitCode, String reason, String actor,
+public record SchedulerEvent(Instant at, String site, String task, Kind kind, long pid, int exitCode, String reason, Actor actor,
                              long durationMillis) {
 
     public enum Kind {

@@ -16,6 +16,7 @@ import org.quartz.TriggerKey;
 import org.quartz.impl.matchers.GroupMatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.Durations;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteState;
@@ -97,13 +98,13 @@ public final class TaskScheduler implements AutoCloseable {
 
             @Override
             public void waits(String site, String which, String why) {
-                emit(site, "", SchedulerEvent.Kind.MAINTENANCE_WAITING, 0, -1, which + ": waiting: " + why, "scheduler " + which, -1);
+                emit(site, "", SchedulerEvent.Kind.MAINTENANCE_WAITING, 0, -1, which + ": waiting: " + why, Actor.scheduler(which), -1);
             }
 
             @Override
             public void overlaps(String site, String which, String other) {
                 emit(site, "", SchedulerEvent.Kind.MAINTENANCE_SKIPPED, 0, -1, which + " skipped: the " + other
-                        + " of this site is waiting or under way", "scheduler " + which, -1);
+                        + " of this site is waiting or under way", Actor.scheduler(which), -1);
             }
         });
         http = new HttpTasks(workers);
@@ -263,7 +264,7 @@ public final class TaskScheduler implements AutoCloseable {
                     emit(site.name, spec.name(), SchedulerEvent.Kind.TASK_MISSED, 0, -1, spec.name() + ": " + missed + " run"
                                     + (missed == 1 ? "" : "s") + " fell due while the daemon was down, the first at " + local(due) + "; "
                                     + (spec.missed() == MissedPolicy.RUN_ONCE ? "run-once: it runs once now" : "skip: next run at " + nextRunText(spec, now)),
-                            "scheduler task " + spec.name(), -1);
+                            Actor.scheduler("task " + spec.name()), -1);
                 }
             }
             for (Trigger trigger : quartz.getTriggersOfJob(JobKey.jobKey(MAINTENANCE_JOB, MAINTENANCE_GROUP + site.name))) {
@@ -273,7 +274,7 @@ public final class TaskScheduler implements AutoCloseable {
                 boolean oneOff = trigger.getKey().getName().startsWith(ONE_OFF_TRIGGER);
                 emit(site.name, "", SchedulerEvent.Kind.MAINTENANCE_SKIPPED, 0, -1, "the " + (oneOff ? "one-off " : "") + "maintenance window of "
                         + local(due) + " fell while the daemon was down; skipped: a restart at an hour nobody chose is worse than none"
-                        + (oneOff ? "" : "; next window at " + nextMaintenance(site.name).map(this::local).orElse("none")), "scheduler maintenance", -1);
+                        + (oneOff ? "" : "; next window at " + nextMaintenance(site.name).map(this::local).orElse("none")), Actor.scheduler("maintenance"), -1);
                 if (oneOff) {
                     synchronized (site) {
                         site.oneOffWindows.remove(due);
@@ -309,7 +310,7 @@ public final class TaskScheduler implements AutoCloseable {
     private void fire(String siteName, String task, Instant scheduledFor) {
         SiteTasks site = bySite.get(siteName);
         if (site == null) return;
-        String actor = "scheduler task " + task;
+        Actor actor = Actor.scheduler("task " + task);
         synchronized (site) {
             TaskState state = site.tasks.get(task);
             if (state == null) return;
@@ -340,7 +341,7 @@ public final class TaskScheduler implements AutoCloseable {
     }
 
     /** Under the site's lock. */
-    private void startRun(SiteTasks site, TaskState state, String actor) {
+    private void startRun(SiteTasks site, TaskState state, Actor actor) {
         TaskSpec spec = state.spec;
         Run run = new Run(spec.name(), clock.instant());
         state.running = run;
@@ -396,7 +397,7 @@ public final class TaskScheduler implements AutoCloseable {
         SchedulerEvent.Kind kind = stoppedBecause != null && stoppedBecause.startsWith("timed out") ? SchedulerEvent.Kind.TASK_TIMED_OUT
                 : result.ok() && stoppedBecause == null ? SchedulerEvent.Kind.TASK_SUCCEEDED : SchedulerEvent.Kind.TASK_FAILED;
         emit(site.name, run.task, kind, run.pid, result.exitCode(), run.task + ": " + (stoppedBecause != null ? stoppedBecause + ": " : "")
-                + result.description() + " after " + Durations.formatElapsedMillis(millis), "scheduler task " + run.task, millis);
+                + result.description() + " after " + Durations.formatElapsedMillis(millis), Actor.scheduler("task " + run.task), millis);
         run.done.complete(null);
     }
 
@@ -430,7 +431,7 @@ public final class TaskScheduler implements AutoCloseable {
      *                 are stopped at once
      * @return what the drain did, in words; empty when the site has no tasks
      */
-    public Optional<String> drain(String siteName, Duration timeout, String actor, BooleanSupplier cutShort) {
+    public Optional<String> drain(String siteName, Duration timeout, Actor actor, BooleanSupplier cutShort) {
         SiteTasks site = bySite.get(siteName);
         if (site == null) return Optional.empty();
         DrainWork work;
@@ -465,7 +466,7 @@ public final class TaskScheduler implements AutoCloseable {
         }
     }
 
-    private String runDrain(SiteTasks site, DrainWork work, String actor, BooleanSupplier cutShort) {
+    private String runDrain(SiteTasks site, DrainWork work, Actor actor, BooleanSupplier cutShort) {
         long began = System.nanoTime();
         String waitedFor = work.runs.isEmpty() ? "no task was running"
                 : work.runs.size() + " running task" + (work.runs.size() == 1 ? "" : "s") + ": " + describe(work.runs);
@@ -568,7 +569,7 @@ public final class TaskScheduler implements AutoCloseable {
             if (site.paused) return;
             for (TaskState state : site.tasks.values()) {
                 if (state.catchUpDue && state.running == null && whyNoRunCanStart(site).isEmpty()) {
-                    startRun(site, state, "scheduler task " + state.spec.name() + " (run-once after " + state.missedRuns + " missed)");
+                    startRun(site, state, Actor.scheduler("task " + state.spec.name() + " (run-once after " + state.missedRuns + " missed)"));
                 }
             }
         }
@@ -608,7 +609,7 @@ public final class TaskScheduler implements AutoCloseable {
      * @throws IllegalArgumentException for a task the site does not have
      * @throws IllegalStateException    when the site is not running or is draining, or the task is running already
      */
-    public String runTask(String siteName, String task, String actor) {
+    public String runTask(String siteName, String task, Actor actor) {
         SiteTasks site = site(siteName);
         synchronized (site) {
             TaskState state = site.tasks.get(task);
@@ -629,7 +630,7 @@ public final class TaskScheduler implements AutoCloseable {
     }
 
     /** Stops the site's tasks from falling due until {@link #resumeTasks}; kept across daemon restarts. A no-op when paused. */
-    public String pauseTasks(String siteName, String actor) {
+    public String pauseTasks(String siteName, Actor actor) {
         SiteTasks site = site(siteName);
         synchronized (site) {
             if (site.tasks.isEmpty()) return "site '" + siteName + "' has no tasks";
@@ -643,7 +644,7 @@ public final class TaskScheduler implements AutoCloseable {
     }
 
     /** Lets the site's tasks fall due again; what fell due while paused follows each task's {@code missed} policy. A no-op when not paused. */
-    public String resumeTasks(String siteName, String actor) {
+    public String resumeTasks(String siteName, Actor actor) {
         SiteTasks site = site(siteName);
         Instant now = clock.instant();
         List<String> missed = new ArrayList<>();
@@ -674,7 +675,7 @@ public final class TaskScheduler implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the time is not in the future
      */
-    public String scheduleMaintenance(String siteName, Instant at, String actor) {
+    public String scheduleMaintenance(String siteName, Instant at, Actor actor) {
         SiteTasks site = site(siteName);
         if (!at.isAfter(clock.instant())) throw new IllegalArgumentException("maintenance of site '" + siteName + "': " + local(at) + " is not in the future");
         JobKey job = JobKey.jobKey(MAINTENANCE_JOB, MAINTENANCE_GROUP + siteName);
@@ -725,7 +726,7 @@ public final class TaskScheduler implements AutoCloseable {
 
     private void runWindow(String siteName, String which) {
         SiteTasks site = bySite.get(siteName);
-        String actor = "scheduler " + which;
+        Actor actor = Actor.scheduler(which);
         if (site == null) return;
         SiteState state = sites.state(siteName);
         if (state != SiteState.RUNNING) {
@@ -799,7 +800,7 @@ public final class TaskScheduler implements AutoCloseable {
         return java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME.format(instant.atZone(zone).toLocalDateTime().withNano(0)).replace('T', ' ');
     }
 
-    private void emit(String site, String task, SchedulerEvent.Kind kind, long pid, int exitCode, String reason, String actor, long millis) {
+    private void emit(String site, String task, SchedulerEvent.Kind kind, long pid, int exitCode, String reason, Actor actor, long millis) {
         try {
             events.onEvent(new SchedulerEvent(clock.instant(), site, task, kind, pid, exitCode, reason, actor, millis));
         } catch (RuntimeException e) {

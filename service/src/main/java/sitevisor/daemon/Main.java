@@ -10,7 +10,7 @@ import sitevisor.history.HistoryRecorder;
 import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
 import sitevisor.security.Credentials;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Supervisor;
 
 import java.io.IOException;

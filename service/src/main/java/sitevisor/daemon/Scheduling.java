@@ -9,7 +9,7 @@ import sitevisor.scheduler.SchedulerEvent;
 import sitevisor.scheduler.SiteLifecycle;
 import sitevisor.scheduler.TaskProcess;
 import sitevisor.scheduler.TaskScheduler;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.Instance;
 import sitevisor.supervise.LifecycleEvent;
@@ -105,7 +105,7 @@ final class Scheduling implements SiteLifecycle, TaskDrain, SitesListener, Event
 
     @Override
     public String drain(String site, Duration timeout, Actor by, BooleanSupplier cutShort) {
-        return scheduler.drain(site, timeout, by.toString(), cutShort).orElse("no tasks to drain");
+        return scheduler.drain(site, timeout, by, cutShort).orElse("no tasks to drain");
     }
 
     @Override

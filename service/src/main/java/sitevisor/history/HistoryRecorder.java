@@ -5,7 +5,7 @@ import org.slf4j.LoggerFactory;
 import sitevisor.db.History;
 import sitevisor.db.HistoryEvent;
 import sitevisor.scheduler.SchedulerEvent;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
 
@@ -88,8 +88,8 @@ public final class HistoryRecorder implements EventListener {
      */
     public void schedulerEvent(SchedulerEvent event) {
         long sequence = append(new HistoryEvent(0, event.at().toEpochMilli(), event.site(), 0, event.pid(), event.kind().verb(),
-                "", "", event.exitCode(), 0, event.reason(), event.actor(), event.durationMillis(), event.task()));
-        if (event.actor().startsWith("operator")) awaitCommitted(sequence);
+                "", "", event.exitCode(), 0, event.reason(), event.actor().toString(), event.durationMillis(), event.task()));
+        if (event.actor().isOperator()) awaitCommitted(sequence);
     }
 
     private long append(HistoryEvent row) {

@@ -9,7 +9,7 @@ import sitevisor.scheduler.LastRun;
 import sitevisor.scheduler.TaskScheduler;
 import sitevisor.scheduler.TaskStatus;
 import sitevisor.security.Callers;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Instance;
 import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
@@ -126,23 +126,23 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public String runTask(String name) {
-        return scheduler.open().runTask(site, name, Callers.current().toString());
+        return scheduler.open().runTask(site, name, Callers.current());
     }
 
     @Override
     public String pauseTasks() {
-        return scheduler.open().pauseTasks(site, Callers.current().toString());
+        return scheduler.open().pauseTasks(site, Callers.current());
     }
 
     @Override
     public String resumeTasks() {
-        return scheduler.open().resumeTasks(site, Callers.current().toString());
+        return scheduler.open().resumeTasks(site, Callers.current());
     }
 
     @Override
     public String scheduleMaintenance(String at) {
         java.time.Instant when = MaintenanceTime.parse(at, clock, java.time.ZoneId.systemDefault());
-        return scheduler.open().scheduleMaintenance(site, when, Callers.current().toString());
+        return scheduler.open().scheduleMaintenance(site, when, Callers.current());
     }
 
     @Override

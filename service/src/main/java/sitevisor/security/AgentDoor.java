@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 import sitevisor.config.Config;
 import sitevisor.config.Origins;
 import sitevisor.mbeans.HttpAgentPaths;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

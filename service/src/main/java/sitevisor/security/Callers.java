@@ -1,6 +1,6 @@
 package sitevisor.security;
 
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 
 import javax.management.remote.JMXPrincipal;
 import javax.security.auth.Subject;

@@ -2,14 +2,15 @@ package sitevisor.supervise;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.mbeans.Durations;
 import sitevisor.config.SiteConfig;
+import sitevisor.mbeans.Actor;
+import sitevisor.mbeans.Durations;
 import sitevisor.mbeans.SiteState;
 import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.Ports;
-import sitevisor.posix.ProcessIdentity;
 import sitevisor.posix.ProcStat;
+import sitevisor.posix.ProcessIdentity;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 import sitevisor.posix.Spawner;

@@ -1,5 +1,6 @@
 package sitevisor.supervise;
 
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteState;
 
 import java.time.Instant;

@@ -8,6 +8,7 @@ import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.mbeans.SiteState;
 import sitevisor.posix.Cgroups;

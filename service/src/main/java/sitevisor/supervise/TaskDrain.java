@@ -1,5 +1,7 @@
 package sitevisor.supervise;
 
+import sitevisor.mbeans.Actor;
+
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 

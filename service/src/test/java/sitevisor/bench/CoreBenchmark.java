@@ -3,7 +3,7 @@ package sitevisor.bench;
 import sitevisor.config.Config;
 import sitevisor.config.ConfigLoader;
 import sitevisor.mbeans.SiteState;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Instance;
 import sitevisor.supervise.LifecycleEvent;
 import sitevisor.supervise.Supervisor;

@@ -8,7 +8,7 @@ import sitevisor.db.HistoryQuery;
 import sitevisor.db.Retention;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.scheduler.TaskScheduler;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Supervisor;
 import sitevisor.supervise.TestProcesses;
 

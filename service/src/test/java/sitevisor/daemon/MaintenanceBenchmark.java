@@ -1,6 +1,7 @@
 package sitevisor.daemon;
 
 import sitevisor.db.HistoryEvent;
+import sitevisor.mbeans.Actor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class MaintenanceBenchmark {
             for (int round = 0; round < rounds; round++) {
                 Instant at = Instant.now().plusMillis(1500).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
                 int doneBefore = count(daemon, "maintenance done");
-                daemon.scheduler().scheduleMaintenance("blog", at, "operator bench");
+                daemon.scheduler().scheduleMaintenance("blog", at, Actor.operator("bench"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (count(daemon, "maintenance done") == doneBefore) {
                     if (System.nanoTime() > deadline) throw new IllegalStateException("window of " + at + " did not end");

@@ -3,8 +3,8 @@ package sitevisor.daemon;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sitevisor.db.HistoryEvent;
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteState;
-import sitevisor.supervise.Actor;
 import sitevisor.testing.Await;
 
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ class SchedulingTest {
                         sitemap: { cron: %s, command: [sh, -c, "echo sitemap-begin; sleep 3; echo sitemap-end"] }
                     """.formatted(never()));
             daemon.start();
-            daemon.scheduler().runTask("blog", "sitemap", "operator test");
+            daemon.scheduler().runTask("blog", "sitemap", Actor.operator("test"));
             Await.until("the task began", WAIT, () -> logOf(daemon, "blog").contains("sitemap-begin"));
 
             long began = System.nanoTime();
@@ -83,7 +83,7 @@ class SchedulingTest {
                         stuck: { cron: %s, command: [sh, -c, "echo stuck-begin; sleep 1000"] }
                     """.formatted(never()));
             daemon.start();
-            daemon.scheduler().runTask("blog", "stuck", "operator test");
+            daemon.scheduler().runTask("blog", "stuck", Actor.operator("test"));
             Await.until("the task began", WAIT, () -> logOf(daemon, "blog").contains("stuck-begin"));
 
             long began = System.nanoTime();
@@ -111,7 +111,7 @@ class SchedulingTest {
                         never: { cron: %s, command: [sh, -c, "echo never-ran"], missed: skip }
                     """.formatted(never(), at(due), at(due)));
             daemon.start();
-            daemon.scheduler().runTask("blog", "slow", "operator test");
+            daemon.scheduler().runTask("blog", "slow", Actor.operator("test"));
             Await.until("the slow task began", WAIT, () -> logOf(daemon, "blog").contains("slow-begin"));
             assertTrue(Instant.now().isBefore(due.minusMillis(500)), "the test set up in time");
 
@@ -160,7 +160,7 @@ class SchedulingTest {
             daemon.start();
             long pidBefore = daemon.supervisor.instances("blog").get(0).status().pid();
             Instant at = Instant.now().plusSeconds(12).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            daemon.scheduler().scheduleMaintenance("blog", at, "operator test");
+            daemon.scheduler().scheduleMaintenance("blog", at, Actor.operator("test"));
 
             daemon.crash();
             daemon.start();
@@ -246,9 +246,9 @@ class SchedulingTest {
                         hang: { cron: %s, http: "%s/hang", timeout: 1s }
                     """.formatted(never(), base, never(), base, never(), base));
             daemon.start();
-            daemon.scheduler().runTask("blog", "ok", "operator test");
-            daemon.scheduler().runTask("blog", "broken", "operator test");
-            daemon.scheduler().runTask("blog", "hang", "operator test");
+            daemon.scheduler().runTask("blog", "ok", Actor.operator("test"));
+            daemon.scheduler().runTask("blog", "broken", Actor.operator("test"));
+            daemon.scheduler().runTask("blog", "hang", Actor.operator("test"));
             Await.until("each run ended as its answer says", WAIT, () -> daemon.wasRecorded("blog", "task done", r -> r.startsWith("ok: HTTP 200"))
                     && daemon.wasRecorded("blog", "task failed", r -> r.startsWith("broken: HTTP 500"))
                     && daemon.wasRecorded("blog", "task timed out", r -> r.startsWith("hang: timed out after 1s")));

@@ -10,7 +10,7 @@ import sitevisor.db.HistoryEvent;
 import sitevisor.db.HistoryQuery;
 import sitevisor.db.Retention;
 import sitevisor.mbeans.SiteState;
-import sitevisor.supervise.Actor;
+import sitevisor.mbeans.Actor;
 import sitevisor.supervise.DeferredWaits;
 import sitevisor.supervise.LifecycleEvent;
 

@@ -67,7 +67,7 @@ class HttpAgentTest {
                 """);
         registry.register(supervisor, Clock.systemUTC());
         this.supervisor = supervisor;
-        supervisor.start("blog", sitevisor.supervise.Actor.operator("test"));
+        supervisor.start("blog", sitevisor.mbeans.Actor.operator("test"));
         Path file = dir.resolve("credentials");
         Credentials credentials = Credentials.loadOrCreate(file);
         authorization = "Basic " + Base64.getEncoder().encodeToString(Files.readString(file).trim().getBytes(StandardCharsets.UTF_8));
@@ -225,7 +225,7 @@ class HttpAgentTest {
     @Test
     void aReadIsAnsweredWhileAnOperationWaitsForItsSite() throws Exception {
         // the slow operation: a stop that waits for a process ignoring SIGTERM
-        supervisor.start("stubborn", sitevisor.supervise.Actor.operator("test"));
+        supervisor.start("stubborn", sitevisor.mbeans.Actor.operator("test"));
         var stopping = http.sendAsync(HttpRequest.newBuilder(URI.create(agent.url()))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"sitevisor:type=Site,name=stubborn\",\"operation\":\"stop\"}"))
                 .header("Authorization", authorization).header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());

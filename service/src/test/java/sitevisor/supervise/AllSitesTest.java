@@ -5,6 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteState;
 
 import java.net.ServerSocket;

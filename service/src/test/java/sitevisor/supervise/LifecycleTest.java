@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
+import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteState;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Ports;

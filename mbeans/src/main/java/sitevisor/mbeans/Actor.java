@@ -1,4 +1,4 @@
-package sitevisor.supervise;
+package sitevisor.mbeans;
 
 /**
  * Who asked for a change: an operator (through which door, as which user, from where), the
