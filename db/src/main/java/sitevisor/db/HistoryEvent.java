@@ -40,10 +40,32 @@ public record HistoryEvent(long id, long atMillis, String site, int instance, lo
     static final int ACTOR_MAX_LENGTH = 1_000;
     static final int DETAILS_MAX_LENGTH = 100_000;
 
+    /** {@code exitCode} when no process ended with one. */
+    public static final int NO_EXIT_CODE = -1;
+    /** {@code signal} when none ended the process or was sent. */
+    public static final int NO_SIGNAL = 0;
+    /** {@code durationMillis} when nothing lasted. */
+    public static final long NO_DURATION = -1;
+
     /** A warning of the history store itself, about the daemon as a whole. */
     static HistoryEvent storeWarning(long atMillis, String reason, String details) {
-        return new HistoryEvent(0, atMillis, DAEMON_SITE, 0, ProcessHandle.current().pid(), WARNING, "", "", -1, 0,
-                reason, STORE_ACTOR, -1, details);
+        return new HistoryEvent(0, atMillis, DAEMON_SITE, 0, ProcessHandle.current().pid(), WARNING, "", "", NO_EXIT_CODE, NO_SIGNAL,
+                reason, STORE_ACTOR, NO_DURATION, details);
+    }
+
+    /** Something the daemon itself did (started, stopping, exiting), not yet written. */
+    public static HistoryEvent ofDaemon(long atMillis, long pid, String reason, String actor) {
+        return new HistoryEvent(0, atMillis, DAEMON_SITE, 0, pid, "daemon", "", "", NO_EXIT_CODE, NO_SIGNAL, reason, actor, NO_DURATION, "");
+    }
+
+    /**
+     * Something the scheduler did for a site (a task run, a drain, a window), not yet written.
+     *
+     * @param task the task's name, kept as the row's details; empty for the site's drains and windows
+     */
+    public static HistoryEvent ofScheduler(long atMillis, String site, String task, long pid, String kind, int exitCode, String reason,
+                                           String actor, long durationMillis) {
+        return new HistoryEvent(0, atMillis, site, 0, pid, kind, "", "", exitCode, NO_SIGNAL, reason, actor, durationMillis, task);
     }
 
     HistoryEvent withId(long newId) {

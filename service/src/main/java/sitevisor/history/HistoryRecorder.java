@@ -78,8 +78,7 @@ public final class HistoryRecorder implements EventListener {
 
     /** An event of the daemon itself (started, stopping, exiting), under the site "". */
     public void daemonEvent(String reason, Actor actor) {
-        awaitCommitted(append(new HistoryEvent(0, clock.millis(), "", 0, ProcessHandle.current().pid(), "daemon",
-                "", "", -1, 0, reason, actor.toString(), -1, "")));
+        awaitCommitted(append(HistoryEvent.ofDaemon(clock.millis(), ProcessHandle.current().pid(), reason, actor.toString())));
     }
 
     /**
@@ -87,8 +86,8 @@ public final class HistoryRecorder implements EventListener {
      * operator's event when an operator asked (a run, a pause, a window set by hand).
      */
     public void schedulerEvent(SchedulerEvent event) {
-        long sequence = append(new HistoryEvent(0, event.at().toEpochMilli(), event.site(), 0, event.pid(), event.kind().verb(),
-                "", "", event.exitCode(), 0, event.reason(), event.actor().toString(), event.durationMillis(), event.task()));
+        long sequence = append(HistoryEvent.ofScheduler(event.at().toEpochMilli(), event.site(), event.task(), event.pid(),
+                event.kind().verb(), event.exitCode(), event.reason(), event.actor().toString(), event.durationMillis()));
         if (event.actor().isOperator()) awaitCommitted(sequence);
     }
 
