@@ -304,8 +304,7 @@ public final class Cgroups {
      */
     private void returnHome() {
         try {
-            moveDaemon(daemonCgroup);
-            away = null;
+            goHome();
         } catch (IOException e) {
             log.warn("the daemon could not move back to its cgroup {} after a spawn ({}); it stays in {} until the next spawn",
                     daemonCgroup, e.getMessage(), away);
@@ -316,12 +315,16 @@ public final class Cgroups {
     private void comeHomeFirst() throws IOException {
         if (away == null) return;
         try {
-            moveDaemon(daemonCgroup);
-            away = null;
+            goHome();
         } catch (IOException e) {
             throw new IOException("the daemon is still in " + away + " after an earlier spawn and cannot move back to "
                     + daemonCgroup + ": " + e.getMessage(), e);
         }
+    }
+
+    private void goHome() throws IOException {
+        moveDaemon(daemonCgroup);
+        away = null;
     }
 
     /** Moves every thread of the daemon into {@code cgroup} (v2). */

@@ -341,7 +341,6 @@ public final class Instance {
      */
     boolean adoptFromPidFile(Actor by) {
         Path file = pidFilePath();
-        if (!Files.exists(file)) return false;
         DeferredWaits owed = begin();
         try {
             actor = by;
@@ -968,8 +967,7 @@ public final class Instance {
 
     /** An operation refused before anything was spawned or signalled: the port is held, the program is missing. */
     private void refused(String reason) {
-        publish(LifecycleEvent.Kind.REFUSED, state, state, 0, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
-                context.clock().instant(), LifecycleEvent.NO_DURATION);
+        publishBeside(LifecycleEvent.Kind.REFUSED, 0, reason);
     }
 
     /** Something the operator should know that changes no state. */
@@ -979,13 +977,17 @@ public final class Instance {
 
     /** Something the operator should know about process {@code pid} that changes no state. */
     private void warn(long pid, String reason) {
-        publish(LifecycleEvent.Kind.WARNING, state, state, pid, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
-                context.clock().instant(), LifecycleEvent.NO_DURATION);
+        publishBeside(LifecycleEvent.Kind.WARNING, pid, reason);
     }
 
     /** A pid file that names {@code pid}, which is no process of ours, was removed; nothing was signalled. */
     private void stalePidFile(long pid, String reason) {
-        publish(LifecycleEvent.Kind.STALE_PID_FILE, state, state, pid, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
+        publishBeside(LifecycleEvent.Kind.STALE_PID_FILE, pid, reason);
+    }
+
+    /** An event that changes no state: no exit, no signal, nothing that lasted. */
+    private void publishBeside(LifecycleEvent.Kind kind, long pid, String reason) {
+        publish(kind, state, state, pid, LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL, reason,
                 context.clock().instant(), LifecycleEvent.NO_DURATION);
     }
 
