@@ -37,7 +37,7 @@ public final class LeanThreadPool implements ThreadPool {
 
     @Override
     public void initialize() {
-        executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), TaskScheduler.threads(name + "-worker"));
+        executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), TaskRuns.threads(name + "-worker"));
         executor.allowCoreThreadTimeOut(true);
     }
 

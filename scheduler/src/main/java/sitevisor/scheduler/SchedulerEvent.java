@@ -22,11 +22,11 @@ public record SchedulerEvent(Instant at, String site, String task, Kind kind, lo
         TASK_SUCCEEDED("task done"),
         TASK_FAILED("task failed"),
         TASK_TIMED_OUT("task timed out"),
-        /** A run that fell due and did not start: the site was not running, draining, or the previous run had not ended. */
+        /** A run that fell due and did not start: the site was not running (a drain, too), or the previous run had not ended. */
         TASK_MISSED("task missed"),
         TASKS_PAUSED("tasks paused"),
         TASKS_RESUMED("tasks resumed"),
-        DRAIN_BEGAN("drain"),
+        /** The end of a drain, which began with the site's move to DRAINING: what it waited for, and for how long. */
         DRAINED("drained"),
         DRAIN_TIMED_OUT("drain timed out"),
         MAINTENANCE_SCHEDULED("maintenance set"),

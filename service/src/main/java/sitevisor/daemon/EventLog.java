@@ -3,11 +3,13 @@ package sitevisor.daemon;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sitevisor.mbeans.SiteState;
+import sitevisor.scheduler.SchedulerEvent;
+import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
 
-/** Writes every lifecycle event as one log line that starts with a verb an operator can grep for. */
-final class EventLog implements EventListener {
+/** Writes every lifecycle and scheduler event as one log line that starts with a verb an operator can grep for. */
+final class EventLog implements EventListener, SchedulerEvents {
     private static final Logger log = LoggerFactory.getLogger("sitevisor.events");
 
     @Override
@@ -19,5 +21,14 @@ final class EventLog implements EventListener {
                         || event.to() == SiteState.UNKNOWN && event.from() != SiteState.STOPPED));
         if (bad) log.warn(line);
         else log.info(line);
+    }
+
+    @Override
+    public void onEvent(SchedulerEvent event) {
+        String line = event.kind().verb() + ": " + event.site() + ": " + event.reason() + " [" + event.actor() + "]";
+        switch (event.kind()) {
+            case TASK_FAILED, TASK_TIMED_OUT, DRAIN_TIMED_OUT, MAINTENANCE_FAILED, MAINTENANCE_SKIPPED, TASK_MISSED -> log.warn(line);
+            default -> log.info(line);
+        }
     }
 }

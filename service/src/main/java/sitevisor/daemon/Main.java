@@ -11,6 +11,7 @@ import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
 import sitevisor.security.Credentials;
 import sitevisor.mbeans.Actor;
+import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.supervise.Supervisor;
 
 import java.io.IOException;
@@ -170,13 +171,17 @@ public final class Main {
             EventLog eventLog = new EventLog();
             Clock clock = Clock.systemUTC();
             HistoryRecorder recorder = new HistoryRecorder(clock);
+            SchedulerEvents taskEvents = event -> {
+                eventLog.onEvent(event);
+                recorder.onEvent(event);
+            };
             // closed last: the events of the shutdown are written before the database closes
-            try (Services services = new Services(config, clock, recorder, Credentials.loadOrCreate(config.credentialsFile()))) {
+            try (Services services = new Services(config, clock, recorder, taskEvents, Credentials.loadOrCreate(config.credentialsFile()))) {
                 try (Supervisor supervisor = new Supervisor(config, event -> {
                     eventLog.onEvent(event);
                     recorder.onEvent(event);
                     services.onEvent(event);
-                }, clock)) {
+                }, taskEvents, clock)) {
                     try {
                         refuseHeldPort("the HTTP agent", config.jolokia().host(), config.jolokia().port());
                         if (config.jmxPort() != 0) refuseHeldPort("remote JMX", Services.REMOTE_JMX_HOST, config.jmxPort());

@@ -15,8 +15,9 @@ import sitevisor.supervise.LifecycleEvent;
 import sitevisor.supervise.SitesListener;
 import sitevisor.supervise.Supervisor;
 import sitevisor.jmx.SchedulerAccess;
+import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.scheduler.StoredTriggers;
-import sitevisor.scheduler.TaskScheduler;
+import sitevisor.scheduler.QuartzSchedule;
 
 import javax.management.MBeanServer;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,15 +43,19 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     private static final Logger log = LoggerFactory.getLogger(Services.class);
     // the remote connector listens on loopback; another address is a later, explicit setting
     static final String REMOTE_JMX_HOST = "127.0.0.1";
+    /** The scheduler's rows in the database carry this name: it never changes. */
+    static final String SCHEDULER_NAME = "sitevisor";
 
     private final Config config;
     private final Clock clock;
     private final HistoryRecorder recorder;
+    private final SchedulerEvents taskEvents;
     private final Credentials credentials;
     private volatile Supervisor supervisor;
     private volatile History history;
-    private volatile Scheduling scheduling;
-    /** Guards opening the scheduler, {@link #tasksStarted} and {@link #closing}. */
+    /** The sites' schedule on Quartz, once open. */
+    private volatile QuartzSchedule schedule;
+    /** Guards opening the schedule, {@link #tasksStarted} and {@link #closing}. */
     private final Object schedulingLock = new Object();
     private boolean tasksStarted;
     private boolean closing;
@@ -66,10 +70,12 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     }
 
     /** @param credentials the doors' user and password, written before the sites start so that a client finds them at once */
-    Services(Config config, Clock clock, HistoryRecorder recorder, Credentials credentials) {
+    /** @param taskEvents where the schedule's events go: the maintenance windows' and the operators' actions on tasks */
+    Services(Config config, Clock clock, HistoryRecorder recorder, SchedulerEvents taskEvents, Credentials credentials) {
         this.config = config;
         this.clock = clock;
         this.recorder = recorder;
+        this.taskEvents = taskEvents;
         this.credentials = credentials;
     }
 
@@ -100,7 +106,7 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
         Config current = supervisor.config();
         if (schedules(current)) {
             openScheduling(current, "the config has tasks or windows");
-        } else if (StoredTriggers.exist(Scheduling.SCHEDULER_NAME, opened.sharedConnections())) {
+        } else if (StoredTriggers.exist(SCHEDULER_NAME, opened.sharedConnections())) {
             openScheduling(current, "an earlier run stored tasks or windows");
         } else {
             log.info("deferred: the scheduler, as nothing is scheduled; it opens when a reload or an operator schedules something");
@@ -125,22 +131,26 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
      * Opens the scheduler with this config's schedules, unless it is open; starts it when the daemon
      * has started its tasks. Takes no lock of the supervisor's: a reload, which holds one, may call it.
      */
-    private Scheduling openScheduling(Config current, String why) throws IOException {
+    private QuartzSchedule openScheduling(Config current, String why) throws IOException {
         synchronized (schedulingLock) {
-            if (scheduling != null) return scheduling;
+            if (schedule != null) return schedule;
             if (closing) throw new IllegalStateException("the daemon is stopping");
             long began = System.nanoTime();
-            Scheduling tasks = new Scheduling(supervisor, recorder, ForkJoinPool.commonPool());
+            QuartzSchedule opened = QuartzSchedule.open(SCHEDULER_NAME, history.sharedConnections(), supervisor.taskRuns(), supervisor,
+                    taskEvents, clock, ZoneId.systemDefault());
             try {
-                tasks.open(Scheduling.SCHEDULER_NAME, history.sharedConnections(), current, clock, ZoneId.systemDefault());
-                if (tasksStarted) tasks.start();
+                opened.apply(current.allSchedules(), current.maintenanceMaxConcurrent());
+                if (tasksStarted) opened.start();
+            } catch (IllegalStateException e) {
+                opened.close();
+                throw new IOException("cannot apply the config's tasks and windows: " + e.getMessage(), e);
             } catch (IOException | RuntimeException e) {
-                tasks.close();
+                opened.close();
                 throw e;
             }
-            scheduling = tasks;
+            schedule = opened;
             log.info("opened: the scheduler in {} ms ({})", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), why);
-            return tasks;
+            return opened;
         }
     }
 
@@ -148,21 +158,20 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     void startTasks() throws IOException {
         synchronized (schedulingLock) {
             tasksStarted = true;
-            if (scheduling != null) scheduling.start();
+            if (schedule != null) schedule.start();
         }
     }
 
     @Override
-    public TaskScheduler ifOpen() {
-        Scheduling tasks = scheduling;
-        return tasks == null ? null : tasks.scheduler();
+    public QuartzSchedule ifOpen() {
+        return schedule;
     }
 
     /** For an operator's action on tasks or windows: opens the scheduler with the config in force. */
     @Override
-    public TaskScheduler open() {
+    public QuartzSchedule open() {
         try {
-            return openScheduling(supervisor.config(), "an operator acts on tasks or windows").scheduler();
+            return openScheduling(supervisor.config(), "an operator acts on tasks or windows");
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
@@ -175,25 +184,23 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     @Override
     public void configApplied(Config applied) {
         synchronized (schedulingLock) {
-            if (scheduling != null) {
-                scheduling.configApplied(applied);
-            } else if (schedules(applied)) {
-                try {
+            try {
+                if (schedule != null) {
+                    schedule.apply(applied.allSchedules(), applied.maintenanceMaxConcurrent());
+                } else if (schedules(applied)) {
                     openScheduling(applied, "a reload brought tasks or windows");
-                } catch (IOException e) {
-                    throw Scheduling.notApplied(e);
                 }
+            } catch (IOException | IllegalStateException e) {
+                throw new IllegalStateException("the sites were reloaded, but not their tasks and windows: " + e.getMessage(), e);
             }
         }
     }
 
-    /** Tells the MBeans' listeners and the scheduler, once they are open; before, there is nobody to tell. */
+    /** Tells the MBeans' listeners, once they are registered; before, there is nobody to tell. */
     @Override
     public void onEvent(LifecycleEvent event) {
         JmxRegistry registry = jmx;
         if (registry != null) registry.onEvent(event);
-        Scheduling tasks = scheduling;
-        if (tasks != null) tasks.onEvent(event);
     }
 
     /**
@@ -214,13 +221,13 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
                 log.warn("cannot close remote JMX: {}", e.getMessage());
             }
         }
-        Scheduling tasks;
+        QuartzSchedule open;
         synchronized (schedulingLock) {
             closing = true;
-            tasks = scheduling;
-            scheduling = null;
+            open = schedule;
+            schedule = null;
         }
-        if (tasks != null) tasks.close();
+        if (open != null) open.close();
         Supervisor followed = supervisor;
         if (followed != null) followed.unfollowSites(this);
     }

@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import sitevisor.db.History;
 import sitevisor.db.HistoryEvent;
 import sitevisor.scheduler.SchedulerEvent;
+import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.mbeans.Actor;
 import sitevisor.supervise.EventListener;
 import sitevisor.supervise.LifecycleEvent;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * here, in order, and go into the history ahead of any later one. Nobody waits on them meanwhile:
  * no operator can act before the history is open, as the doors open after it.
  */
-public final class HistoryRecorder implements EventListener {
+public final class HistoryRecorder implements EventListener, SchedulerEvents {
     private static final Logger log = LoggerFactory.getLogger(HistoryRecorder.class);
     private static final Duration OPERATOR_WAIT = Duration.ofSeconds(2);
     /** What {@link #append} answers for an event held until the history is attached: there is nothing to wait for. */
@@ -85,7 +86,8 @@ public final class HistoryRecorder implements EventListener {
      * What the scheduler did: a task run, a drain, a maintenance window. Waited for like an
      * operator's event when an operator asked (a run, a pause, a window set by hand).
      */
-    public void schedulerEvent(SchedulerEvent event) {
+    @Override
+    public void onEvent(SchedulerEvent event) {
         long sequence = append(HistoryEvent.ofScheduler(event.at().toEpochMilli(), event.site(), event.task(), event.pid(),
                 event.kind().verb(), event.exitCode(), event.reason(), event.actor().toString(), event.durationMillis()));
         if (event.actor().isOperator()) awaitCommitted(sequence);

@@ -1,6 +1,6 @@
 package sitevisor.jmx;
 
-import sitevisor.scheduler.TaskScheduler;
+import sitevisor.scheduler.QuartzSchedule;
 
 /**
  * The task scheduler as the MBeans reach it. The daemon opens Quartz only once something is
@@ -11,23 +11,23 @@ public interface SchedulerAccess {
     /** For a registry without tasks and windows: reads find none, operations are refused. */
     SchedulerAccess NONE = new SchedulerAccess() {
         @Override
-        public TaskScheduler ifOpen() {
+        public QuartzSchedule ifOpen() {
             return null;
         }
 
         @Override
-        public TaskScheduler open() {
+        public QuartzSchedule open() {
             throw new IllegalStateException("this daemon runs no scheduler");
         }
     };
 
     /** The scheduler when it is open, else null: nothing is scheduled. */
-    TaskScheduler ifOpen();
+    QuartzSchedule ifOpen();
 
     /**
      * The scheduler, opened now when it was not.
      *
      * @throws IllegalStateException when it cannot open, with the reason
      */
-    TaskScheduler open();
+    QuartzSchedule open();
 }

@@ -6,7 +6,7 @@ import sitevisor.mbeans.MaintenanceTime;
 import sitevisor.mbeans.SiteMXBean;
 import sitevisor.mbeans.TaskInfo;
 import sitevisor.scheduler.LastRun;
-import sitevisor.scheduler.TaskScheduler;
+import sitevisor.scheduler.QuartzSchedule;
 import sitevisor.scheduler.TaskStatus;
 import sitevisor.security.Callers;
 import sitevisor.mbeans.Actor;
@@ -96,8 +96,8 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public int getPendingTasks() {
-        TaskScheduler open = scheduler.ifOpen();
-        return open == null ? 0 : open.pendingTasks(site);
+        QuartzSchedule open = scheduler.ifOpen();
+        return open == null ? 0 : open.runs().pendingTasks(site);
     }
 
     @Override
@@ -106,15 +106,15 @@ final class SiteBean implements SiteMXBean {
     }
 
     static String nextMaintenance(SchedulerAccess scheduler, String site) {
-        TaskScheduler open = scheduler.ifOpen();
+        QuartzSchedule open = scheduler.ifOpen();
         return open == null ? "" : open.nextMaintenance(site).map(Times::iso).orElse("");
     }
 
     @Override
     public TaskInfo[] tasks() {
-        TaskScheduler open = scheduler.ifOpen();
+        QuartzSchedule open = scheduler.ifOpen();
         if (open == null) return new TaskInfo[0];
-        return open.tasks(site).stream().map(SiteBean::taskInfo).toArray(TaskInfo[]::new);
+        return open.runs().tasks(site).stream().map(SiteBean::taskInfo).toArray(TaskInfo[]::new);
     }
 
     private static TaskInfo taskInfo(TaskStatus t) {
@@ -126,7 +126,7 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public String runTask(String name) {
-        return scheduler.open().runTask(site, name, Callers.current());
+        return scheduler.open().runs().runTask(site, name, Callers.current());
     }
 
     @Override

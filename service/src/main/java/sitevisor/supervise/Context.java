@@ -5,6 +5,7 @@ import sitevisor.posix.Cgroups;
 import sitevisor.posix.OrphanReaper;
 import sitevisor.posix.ProcessTable;
 import sitevisor.posix.ExitWatcher;
+import sitevisor.scheduler.TaskGate;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,7 +35,7 @@ record Context(
         LogRotator rotator,
         Map<String, String> baseEnvironment,
         ProcessTable processes,
-        TaskDrain tasks,
+        TaskGate tasks,
         Optional<Cgroups> cgroups,
         Optional<OrphanReaper> orphans) {
 }

@@ -17,6 +17,10 @@ import sitevisor.posix.Native;
 import sitevisor.posix.OrphanReaper;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessTable;
+import sitevisor.scheduler.SchedulerEvents;
+import sitevisor.scheduler.SiteLifecycle;
+import sitevisor.scheduler.TaskProcess;
+import sitevisor.scheduler.TaskRuns;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,7 +58,7 @@ import java.util.function.Function;
  * reload that moves to a new configuration. The config and the sites are read by any thread
  * (MBean and HTTP requests) and replaced together, as one immutable snapshot, only by a reload.
  */
-public final class Supervisor implements AutoCloseable {
+public final class Supervisor implements SiteLifecycle, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration WORKER_KEEP_ALIVE = Duration.ofSeconds(5);
     /** How often the orphans the daemon adopted as subreaper are looked for: one system call when there are none. */
@@ -79,45 +84,32 @@ public final class Supervisor implements AutoCloseable {
     private final ExitWatcher watcher;
     private final LogRotator rotator;
     private ScheduledFuture<?> heapTrim;
-    private final SwitchableTasks tasks = new SwitchableTasks();
+    /** The sites' task runs: drained before every graceful stop, reopened when a site is running again. */
+    private final TaskRuns taskRuns;
 
-    /** The scheduler's side of a drain, set once the scheduler exists (it needs the supervisor first). */
-    private static final class SwitchableTasks implements TaskDrain {
-        private volatile TaskDrain target = TaskDrain.NONE;
-
-        @Override
-        public boolean hasTasks(String site) {
-            return target.hasTasks(site);
-        }
-
-        @Override
-        public String drain(String site, Duration timeout, Actor by, java.util.function.BooleanSupplier cutShort) {
-            return target.drain(site, timeout, by, cutShort);
-        }
-
-        @Override
-        public void stopRunning(String site, String why) {
-            target.stopRunning(site, why);
-        }
-    }
-
-    public Supervisor(Config config, EventListener events, Clock clock) throws IOException {
-        this(config, events, clock, System.getenv());
+    /**
+     * @param events     hears of every lifecycle event
+     * @param taskEvents hears of what the sites' task runs and drains did
+     */
+    public Supervisor(Config config, EventListener events, SchedulerEvents taskEvents, Clock clock) throws IOException {
+        this(config, events, taskEvents, clock, System.getenv());
     }
 
     /** @param baseEnvironment what every site's environment starts from, before its own entries */
-    public Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment) throws IOException {
-        this(config, events, clock, baseEnvironment, new ProcessTable(Group.MARKER_VARIABLE));
+    public Supervisor(Config config, EventListener events, SchedulerEvents taskEvents, Clock clock, Map<String, String> baseEnvironment)
+            throws IOException {
+        this(config, events, taskEvents, clock, baseEnvironment, new ProcessTable(Group.MARKER_VARIABLE));
     }
 
     /** @param processes where the instances look for their processes: a test's own table watches when they do */
-    Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment, ProcessTable processes) throws IOException {
-        this(config, events, clock, baseEnvironment, processes, Cgroups.forHome(config.runDir()));
+    Supervisor(Config config, EventListener events, SchedulerEvents taskEvents, Clock clock, Map<String, String> baseEnvironment,
+               ProcessTable processes) throws IOException {
+        this(config, events, taskEvents, clock, baseEnvironment, processes, Cgroups.forHome(config.runDir()));
     }
 
     /** @param cgroups where the instances' cgroups are, or why there are none */
-    Supervisor(Config config, EventListener events, Clock clock, Map<String, String> baseEnvironment, ProcessTable processes,
-               Cgroups.Found cgroups) throws IOException {
+    Supervisor(Config config, EventListener events, SchedulerEvents taskEvents, Clock clock, Map<String, String> baseEnvironment,
+               ProcessTable processes, Cgroups.Found cgroups) throws IOException {
         PidFd.checkSupported();
         Files.createDirectories(config.runDir());
         Files.createDirectories(config.logsDir());
@@ -127,8 +119,13 @@ public final class Supervisor implements AutoCloseable {
         workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WORKER_KEEP_ALIVE.toSeconds(), TimeUnit.SECONDS, new SynchronousQueue<>(), daemonThreads("site-op"));
         watcher = new ExitWatcher();
         rotator = new LogRotator();
-        context = new Context(watcher, timers, workers, events, clock, config.runDir(), config.logsDir(), rotator, Map.copyOf(baseEnvironment),
-                processes, tasks, cgroups.cgroups(), OrphanReaper.forThisProcess());
+        taskRuns = new TaskRuns(this, taskEvents, clock, ZoneId.systemDefault());
+        EventListener reopeningTasks = event -> {
+            events.onEvent(event);
+            reopenTasksWhenRunning(event);
+        };
+        context = new Context(watcher, timers, workers, reopeningTasks, clock, config.runDir(), config.logsDir(), rotator,
+                Map.copyOf(baseEnvironment), processes, taskRuns, cgroups.cgroups(), OrphanReaper.forThisProcess());
         noCgroupBecause = cgroups.whyNone();
         context.orphans().ifPresent(reaper -> timers.scheduleWithFixedDelay(reaper::reapOnce,
                 ORPHAN_REAPING_PERIOD.toMillis(), ORPHAN_REAPING_PERIOD.toMillis(), TimeUnit.MILLISECONDS));
@@ -143,9 +140,24 @@ public final class Supervisor implements AutoCloseable {
         return List.copyOf(instances);
     }
 
-    /** Every graceful stop from now on drains the sites' tasks through this. */
-    public void useTasks(TaskDrain drain) {
-        tasks.target = drain;
+    /**
+     * A site whose every instance is ready again resumes its tasks: on another thread, as this one
+     * holds the instance's lock and a task's start asks for the site's state.
+     */
+    private void reopenTasksWhenRunning(LifecycleEvent event) {
+        if (event.kind() != LifecycleEvent.Kind.TRANSITION || event.to() != SiteState.RUNNING || !taskRuns.hasTasks(event.site())) return;
+        try {
+            workers.execute(() -> {
+                if (config().site(event.site()).isPresent() && siteState(event.site()) == SiteState.RUNNING) taskRuns.reopen(event.site());
+            });
+        } catch (RejectedExecutionException closing) {
+            // the daemon is closing: nothing runs any more
+        }
+    }
+
+    /** The sites' task runs, which the schedule feeds and the operators' task commands reach. */
+    public TaskRuns taskRuns() {
+        return taskRuns;
     }
 
     /** The config in force: the one the daemon started with, or the last one a reload applied. */
@@ -287,7 +299,8 @@ public final class Supervisor implements AutoCloseable {
      * Starts a task's program for the site: in its directory and environment, a process group of its
      * own, its output into the site's log.
      */
-    public sitevisor.scheduler.TaskProcess launchTask(String site, String task, List<String> command) throws IOException {
+    @Override
+    public TaskProcess launch(String site, String task, List<String> command) throws IOException {
         SiteConfig config = config().site(site).orElseThrow(() -> new IOException(SiteNames.unknown(site, config().siteNames())));
         return TaskLauncher.launch(config, task, command, context);
     }
@@ -304,6 +317,19 @@ public final class Supervisor implements AutoCloseable {
             if (ATTENTION_ORDER.indexOf(state) < ATTENTION_ORDER.indexOf(worst)) worst = state;
         }
         return worst;
+    }
+
+    /** The site's state as the scheduler asks for it: null for a site the config does not have. */
+    @Override
+    public SiteState state(String site) {
+        return config().site(site).isPresent() ? siteState(site) : null;
+    }
+
+    @Override
+    public String restartForMaintenance(String site, Duration drainTimeout, Actor by) {
+        List<String> outcomes = new ArrayList<>();
+        for (Instance.Result result : restart(site, by, StopMode.drainingUpTo(drainTimeout))) outcomes.add(result.state() + ": " + result.message());
+        return String.join("; ", outcomes);
     }
 
     public List<Instance.Result> kill(String site, Actor by) {
@@ -579,6 +605,7 @@ public final class Supervisor implements AutoCloseable {
     /** Leaves the sites as they are (a daemon restart adopts them) and releases the daemon's threads. */
     @Override
     public void close() {
+        taskRuns.close();
         timers.shutdownNow();
         workers.shutdownNow();
         watcher.close();

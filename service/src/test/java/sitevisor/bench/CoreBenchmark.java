@@ -49,7 +49,7 @@ public final class CoreBenchmark {
         List<Double> ownStartMillis = new ArrayList<>();
 
         List<LifecycleEvent> events = Collections.synchronizedList(new ArrayList<>());
-        Supervisor supervisor = new Supervisor(config, events::add, Clock.systemUTC());
+        Supervisor supervisor = new Supervisor(config, events::add, taskEvent -> { }, Clock.systemUTC());
         try {
             long began = System.nanoTime();
             supervisor.start("all", Actor.operator("bench"));

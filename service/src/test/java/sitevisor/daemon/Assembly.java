@@ -7,7 +7,8 @@ import sitevisor.db.HistoryEvent;
 import sitevisor.db.HistoryQuery;
 import sitevisor.db.Retention;
 import sitevisor.history.HistoryRecorder;
-import sitevisor.scheduler.TaskScheduler;
+import sitevisor.scheduler.QuartzSchedule;
+import sitevisor.scheduler.TaskRuns;
 import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Supervisor;
 import sitevisor.supervise.TestProcesses;
@@ -20,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Predicate;
 
 /**
@@ -38,7 +38,7 @@ final class Assembly implements AutoCloseable {
     final String schedulerName = "test-" + UUID.randomUUID();
     History history;
     Supervisor supervisor;
-    Scheduling scheduling;
+    QuartzSchedule schedule;
 
     Assembly(Path dir) {
         this.dir = dir;
@@ -66,30 +66,28 @@ final class Assembly implements AutoCloseable {
         HistoryRecorder recorder = new HistoryRecorder(history, clock);
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put(TestProcesses.VARIABLE, processes.runId);
-        Scheduling[] tasks = new Scheduling[1];
-        supervisor = new Supervisor(config, event -> {
-            recorder.onEvent(event);
-            if (tasks[0] != null) tasks[0].onEvent(event);
-        }, clock, environment);
-        scheduling = new Scheduling(supervisor, recorder, ForkJoinPool.commonPool());
-        scheduling.open(schedulerName, history.sharedConnections(), config, clock, ZoneId.systemDefault());
-        supervisor.followSites(scheduling);
-        tasks[0] = scheduling;
+        supervisor = new Supervisor(config, recorder, recorder, clock, environment);
+        schedule = QuartzSchedule.open(schedulerName, history.sharedConnections(), supervisor.taskRuns(), supervisor, recorder, clock, ZoneId.systemDefault());
+        schedule.apply(config.allSchedules(), config.maintenanceMaxConcurrent());
         supervisor.startUp();
-        scheduling.start();
+        schedule.start();
         return this;
     }
 
-    TaskScheduler scheduler() {
-        return scheduling.scheduler();
+    QuartzSchedule schedule() {
+        return schedule;
+    }
+
+    TaskRuns runs() {
+        return supervisor.taskRuns();
     }
 
     /** Drops the daemon's side as a crash would: the sites (and task programs) run on. */
     void crash() {
-        scheduling.close();
+        schedule.close();
         supervisor.close();
         history.close();
-        scheduling = null;
+        schedule = null;
         supervisor = null;
         history = null;
     }
@@ -111,7 +109,7 @@ final class Assembly implements AutoCloseable {
             if (supervisor != null) supervisor.shutdown(Actor.daemon("test end"));
         } finally {
             try {
-                if (scheduling != null) scheduling.close();
+                if (schedule != null) schedule.close();
                 if (supervisor != null) supervisor.close();
                 if (history != null) history.close();
             } finally {

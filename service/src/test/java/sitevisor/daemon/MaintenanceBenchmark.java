@@ -40,7 +40,7 @@ public final class MaintenanceBenchmark {
             for (int round = 0; round < rounds; round++) {
                 Instant at = Instant.now().plusMillis(1500).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
                 int doneBefore = count(daemon, "maintenance done");
-                daemon.scheduler().scheduleMaintenance("blog", at, Actor.operator("bench"));
+                daemon.schedule().scheduleMaintenance("blog", at, Actor.operator("bench"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (count(daemon, "maintenance done") == doneBefore) {
                     if (System.nanoTime() > deadline) throw new IllegalStateException("window of " + at + " did not end");

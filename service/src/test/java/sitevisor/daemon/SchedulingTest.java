@@ -54,7 +54,7 @@ class SchedulingTest {
                         sitemap: { cron: %s, command: [sh, -c, "echo sitemap-begin; sleep 3; echo sitemap-end"] }
                     """.formatted(never()));
             daemon.start();
-            daemon.scheduler().runTask("blog", "sitemap", Actor.operator("test"));
+            daemon.runs().runTask("blog", "sitemap", Actor.operator("test"));
             Await.until("the task began", WAIT, () -> logOf(daemon, "blog").contains("sitemap-begin"));
 
             long began = System.nanoTime();
@@ -68,9 +68,11 @@ class SchedulingTest {
             assertTrue(term > end, "the stop signal came only after the task finished:\n" + log);
             assertTrue(tookMillis >= 1500, "the restart waited for the task: " + tookMillis + " ms");
             assertEquals(SiteState.RUNNING, daemon.supervisor.siteState("blog"));
-            Await.until("the drain recorded", WAIT, () -> daemon.wasRecorded("blog", "drain", r -> r.contains("sitemap"))
-                    && daemon.wasRecorded("blog", "drained", r -> r.contains("sitemap"))
+            Await.until("the drain recorded", WAIT, () -> daemon.wasRecorded("blog", "drained", r -> r.contains("sitemap"))
                     && daemon.wasRecorded("blog", "task done", r -> r.startsWith("sitemap: exit 0")));
+            List<HistoryEvent> events = daemon.recorded("blog");
+            assertEquals(List.of("draining", "drained"), events.stream().map(HistoryEvent::kind).filter(kind -> kind.startsWith("drain")).toList(),
+                    "a drain is one begin, the move to DRAINING, and one end");
         }
     }
 
@@ -83,7 +85,7 @@ class SchedulingTest {
                         stuck: { cron: %s, command: [sh, -c, "echo stuck-begin; sleep 1000"] }
                     """.formatted(never()));
             daemon.start();
-            daemon.scheduler().runTask("blog", "stuck", Actor.operator("test"));
+            daemon.runs().runTask("blog", "stuck", Actor.operator("test"));
             Await.until("the task began", WAIT, () -> logOf(daemon, "blog").contains("stuck-begin"));
 
             long began = System.nanoTime();
@@ -111,7 +113,7 @@ class SchedulingTest {
                         never: { cron: %s, command: [sh, -c, "echo never-ran"], missed: skip }
                     """.formatted(never(), at(due), at(due)));
             daemon.start();
-            daemon.scheduler().runTask("blog", "slow", Actor.operator("test"));
+            daemon.runs().runTask("blog", "slow", Actor.operator("test"));
             Await.until("the slow task began", WAIT, () -> logOf(daemon, "blog").contains("slow-begin"));
             assertTrue(Instant.now().isBefore(due.minusMillis(500)), "the test set up in time");
 
@@ -120,7 +122,7 @@ class SchedulingTest {
 
             Await.until("the run-once task ran once after the restart", WAIT, () -> logOf(daemon, "blog").contains("once-ran"));
             List<HistoryEvent> events = daemon.recorded("blog");
-            int drainBegan = indexOf(events, "drain", "");
+            int drainBegan = indexOf(events, "draining", "");
             int drained = indexOf(events, "drained", "");
             for (int i = drainBegan; i < drained; i++) {
                 assertNotEquals("task started", events.get(i).kind(), "nothing started during the drain: " + events.get(i).reason());
@@ -160,18 +162,18 @@ class SchedulingTest {
             daemon.start();
             long pidBefore = daemon.supervisor.instances("blog").get(0).status().pid();
             Instant at = Instant.now().plusSeconds(12).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-            daemon.scheduler().scheduleMaintenance("blog", at, Actor.operator("test"));
+            daemon.schedule().scheduleMaintenance("blog", at, Actor.operator("test"));
 
             daemon.crash();
             daemon.start();
             assertEquals(pidBefore, daemon.supervisor.instances("blog").get(0).status().pid(), "the site was adopted, not restarted");
-            assertEquals(at, daemon.scheduler().nextMaintenance("blog").orElseThrow(), "the window is still set");
+            assertEquals(at, daemon.schedule().nextMaintenance("blog").orElseThrow(), "the window is still set");
 
             Await.until("the window restarted the site", Duration.ofSeconds(30), () -> daemon.wasRecorded("blog", "maintenance done", r -> true));
             long pidAfter = daemon.supervisor.instances("blog").get(0).status().pid();
             assertNotEquals(pidBefore, pidAfter, "a new process after the maintenance restart");
             assertEquals(SiteState.RUNNING, daemon.supervisor.siteState("blog"));
-            assertTrue(daemon.scheduler().nextMaintenance("blog").isEmpty(), "a one-off window is gone once it ran");
+            assertTrue(daemon.schedule().nextMaintenance("blog").isEmpty(), "a one-off window is gone once it ran");
         }
     }
 
@@ -246,13 +248,13 @@ class SchedulingTest {
                         hang: { cron: %s, http: "%s/hang", timeout: 1s }
                     """.formatted(never(), base, never(), base, never(), base));
             daemon.start();
-            daemon.scheduler().runTask("blog", "ok", Actor.operator("test"));
-            daemon.scheduler().runTask("blog", "broken", Actor.operator("test"));
-            daemon.scheduler().runTask("blog", "hang", Actor.operator("test"));
+            daemon.runs().runTask("blog", "ok", Actor.operator("test"));
+            daemon.runs().runTask("blog", "broken", Actor.operator("test"));
+            daemon.runs().runTask("blog", "hang", Actor.operator("test"));
             Await.until("each run ended as its answer says", WAIT, () -> daemon.wasRecorded("blog", "task done", r -> r.startsWith("ok: HTTP 200"))
                     && daemon.wasRecorded("blog", "task failed", r -> r.startsWith("broken: HTTP 500"))
                     && daemon.wasRecorded("blog", "task timed out", r -> r.startsWith("hang: timed out after 1s")));
-            var hang = daemon.scheduler().tasks("blog").stream().filter(t -> t.name().equals("hang")).findFirst().orElseThrow();
+            var hang = daemon.runs().tasks("blog").stream().filter(t -> t.name().equals("hang")).findFirst().orElseThrow();
             assertNull(hang.runningSince(), "the abandoned request is no longer running");
             assertFalse(hang.lastRun().ok());
         } finally {

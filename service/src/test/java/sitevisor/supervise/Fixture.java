@@ -63,7 +63,7 @@ public final class Fixture implements AutoCloseable {
         supervisor = new Supervisor(config, event -> {
             events.onEvent(event);
             alsoTold.forEach(listener -> listener.onEvent(event));
-        }, Clock.systemUTC(), environment, table, Cgroups.forHome(config.runDir(), cgroups));
+        }, taskEvent -> { }, Clock.systemUTC(), environment, table, Cgroups.forHome(config.runDir(), cgroups));
         return supervisor;
     }
 

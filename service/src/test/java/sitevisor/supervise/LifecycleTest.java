@@ -15,6 +15,7 @@ import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.Ports;
 import sitevisor.posix.ProcStat;
 import sitevisor.posix.ProcessTable;
+import sitevisor.scheduler.TaskRuns;
 import sitevisor.posix.Processes;
 import sitevisor.posix.Signal;
 
@@ -398,9 +399,10 @@ class LifecycleTest {
             }
         };
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1);
-        try (ExitWatcher watcher = new ExitWatcher(); LogRotator rotator = new LogRotator()) {
+        try (ExitWatcher watcher = new ExitWatcher(); LogRotator rotator = new LogRotator();
+             TaskRuns noTasks = new TaskRuns(null, taskEvent -> { }, Clock.systemUTC(), java.time.ZoneId.systemDefault())) {
             Context context = new Context(watcher, timers, workers, fixture.events, Clock.systemUTC(), dir.resolve("run"), dir.resolve("logs"),
-                    rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), TaskDrain.NONE,
+                    rotator, Map.of(TestProcesses.VARIABLE, fixture.processes.runId), new ProcessTable(Group.MARKER_VARIABLE), noTasks,
                     java.util.Optional.empty(), java.util.Optional.empty());
             Instance site = new Instance(config, 0, context);
             for (int round = 0; round < 5; round++) {
