@@ -26,17 +26,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static sitevisor.mbeans.SiteState.*;
 
@@ -47,7 +44,6 @@ import static sitevisor.mbeans.SiteState.*;
  */
 public final class Instance {
     private static final Logger log = LoggerFactory.getLogger(Instance.class);
-    private static final Duration PORT_RELEASE_WAIT = Duration.ofSeconds(2);
     private static final Duration PID_FILE_RETRY = Duration.ofSeconds(5);
     /** The states in which the instance's main process runs. */
     private static final Set<SiteState> HAS_PROCESS = EnumSet.of(STARTING, RUNNING, DRAINING, STOPPING, UNKNOWN);
@@ -62,8 +58,8 @@ public final class Instance {
     /** Bumped by every stop request, so a start in progress sees it and gives way. */
     private final AtomicInteger stopRequests = new AtomicInteger();
     private final CrashPolicy crashPolicy;
-    /** Exits the exit watcher reported that no operation has looked at yet, oldest first. */
-    private final Queue<Child> exitsToSee = new ConcurrentLinkedQueue<>();
+    /** Exits the exit watcher reported that no operation has looked at yet. */
+    private final ExitInbox<Child> exits;
 
     private volatile SiteState state = STOPPED;
     /** When {@link #state} was entered; null until the first transition (the daemon cannot know before). */
@@ -97,6 +93,7 @@ public final class Instance {
         this.context = context;
         this.readiness = new Readiness(site, index);
         this.markerPrefix = Group.homeTag(context.runDir()) + "/" + site.name() + "." + index;
+        this.exits = new ExitInbox<>(operation, context.workers(), this::exitNeedsPolicy, this::seeExits);
     }
 
     /** What an operation did, in words for the operator. */
@@ -149,9 +146,7 @@ public final class Instance {
      */
     public Result start(Actor by) {
         intend(Intent.RUN);
-        DeferredWaits owed = begin();
-        try {
-            actor = by;
+        return operate(by, () -> {
             refuseIfRetired("start");
             cancelRetry();
             if (state == RUNNING || state == STARTING) return new Result(state, name() + " is already " + state.name().toLowerCase());
@@ -160,9 +155,7 @@ public final class Instance {
             }
             beginStart(by, by.isOperator());
             return new Result(state, lastReason);
-        } finally {
-            end(owed);
-        }
+        });
     }
 
     /**
@@ -222,11 +215,11 @@ public final class Instance {
 
     /** A stop begun by {@link #signalStop}: its instance's operation, handed on to whichever thread finishes it. */
     final class SignalledStop {
-        private final PendingStop pending;
+        private final StopSequence pending;
         private final DeferredWaits owed;
         private final AtomicBoolean awaited = new AtomicBoolean();
 
-        private SignalledStop(PendingStop pending, DeferredWaits owed) {
+        private SignalledStop(StopSequence pending, DeferredWaits owed) {
             this.pending = pending;
             this.owed = owed;
         }
@@ -256,16 +249,12 @@ public final class Instance {
     private Result halt(Actor by, Signal signal, Duration timeout, StopMode mode) {
         stopRequests.incrementAndGet();
         intend(Intent.STAY_DOWN);
-        DeferredWaits owed = begin();
-        try {
-            actor = by;
+        return operate(by, () -> {
             intend(Intent.STAY_DOWN);
             cancelRetry();
             stopLocked(signal, timeout, mode);
             return new Result(state, lastReason);
-        } finally {
-            end(owed);
-        }
+        });
     }
 
     /** Stops (draining first), then starts; never starts while the old process or its port is still there. */
@@ -276,9 +265,7 @@ public final class Instance {
     /** {@link #restart(Actor)}, with the drain as the mode says. */
     public Result restart(Actor by, StopMode mode) {
         stopRequests.incrementAndGet();
-        DeferredWaits owed = begin();
-        try {
-            actor = by;
+        return operate(by, () -> {
             refuseIfRetired("restart");
             cancelRetry();
             stopLocked(site.stopSignal(), site.stopTimeout(), mode);
@@ -288,9 +275,7 @@ public final class Instance {
             restarts++;
             beginStart(by, true);
             return new Result(state, lastReason);
-        } finally {
-            end(owed);
-        }
+        });
     }
 
     /**
@@ -341,17 +326,13 @@ public final class Instance {
      */
     boolean adoptFromPidFile(Actor by) {
         Path file = pidFilePath();
-        DeferredWaits owed = begin();
-        try {
-            actor = by;
+        return operate(by, () -> {
             Adoption.Outcome outcome = Adoption.fromPidFile(file, site.name(), index, name());
             if (outcome instanceof Adoption.Stale stale) return stale(stale.file(), stale.pid(), stale.why());
             if (!(outcome instanceof Adoption.Found found)) return false;
             takeOver(found, false);
             return true;
-        } finally {
-            end(owed);
-        }
+        });
     }
 
     /** A process that carries a marker of this home, found in one look at every process at start-up. */
@@ -411,15 +392,11 @@ public final class Instance {
     private boolean adoptFound(Actor by, List<Marked> marked, String how) {
         Optional<Adoption.Found> found = Adoption.mainOf(marked, how, context.clock().instant());
         if (found.isEmpty()) return false;
-        DeferredWaits owed = begin();
-        try {
-            actor = by;
+        return operate(by, () -> {
             // found without a pid file, which the next daemon would otherwise look for in vain
             takeOver(found.get(), true);
             return true;
-        } finally {
-            end(owed);
-        }
+        });
     }
 
     /** Under the lock: the process found becomes the instance's, RUNNING by way of UNKNOWN. */
@@ -581,7 +558,7 @@ public final class Instance {
     }
 
     private void watchExit(Child child) {
-        child.whenEnded(context, () -> exited(child));
+        child.whenEnded(context, () -> exits.exited(child));
     }
 
     private void failStart(String reason) {
@@ -609,15 +586,15 @@ public final class Instance {
     }
 
     private void retryStart() {
-        DeferredWaits owed = begin();
         try {
-            if (state != BACKOFF || !isWanted()) return;
-            restarts++;
-            attemptStart(restartPolicy());
+            operate(null, () -> {
+                if (state != BACKOFF || !isWanted()) return null;
+                restarts++;
+                attemptStart(restartPolicy());
+                return null;
+            });
         } catch (RuntimeException e) {
             log.error("retry failed: {}: {}", name(), e.getMessage(), e);
-        } finally {
-            end(owed);
         }
     }
 
@@ -632,48 +609,12 @@ public final class Instance {
         }
     }
 
-    /**
-     * On the exit watcher's thread, which must not wait: an operation under way looks at the exit
-     * when it ends ({@link #end}), otherwise a worker does now. Before, the watcher handed every
-     * exit to a worker, which waited for the lock; in a stop-all of hundreds of sites that was a
-     * thread created per exit, while the stops held every lock and had nothing left for those
-     * threads to do, and the watcher reported the exits after each one late by those thread
-     * starts, which are slow on a busy machine.
-     */
-    private void exited(Child child) {
-        exitsToSee.add(child);
-        if (!operation.isLocked()) context.workers().execute(this::seeExits);
-    }
-
     /** On a worker: the crash policy for each exit no operation has looked at yet. */
     private void seeExits() {
-        DeferredWaits owed = begin();
-        try {
-            for (Child child; (child = exitsToSee.poll()) != null; ) afterExit(child);
-        } finally {
-            end(owed);
-        }
-    }
-
-    /**
-     * After an operation released the lock: the exits reported meanwhile. One whose process the
-     * operation already dealt with (a stop's) is dropped here; one that needs the crash policy goes
-     * to a worker, so the operation's caller does not wait for a restart. Leaves them to whoever
-     * holds the lock now, who looks when it ends.
-     */
-    private void seeExitsLeftToUs() {
-        while (!exitsToSee.isEmpty() && operation.tryLock()) {
-            Child crashed;
-            try {
-                while ((crashed = exitsToSee.peek()) != null && !exitNeedsPolicy(crashed)) exitsToSee.poll();
-            } finally {
-                operation.unlock();
-            }
-            if (crashed != null) {
-                context.workers().execute(this::seeExits);
-                return;
-            }
-        }
+        operate(null, () -> {
+            for (Child child; (child = exits.next()) != null; ) afterExit(child);
+            return null;
+        });
     }
 
     /** Whether this exit is a crash no operation is in charge of: the process is still the instance's, which was meant to be alive. */
@@ -817,77 +758,33 @@ public final class Instance {
     }
 
     private void stopProcesses(Signal signal, Duration timeout) {
-        finishStop(beginStop(signal, timeout));
-    }
-
-    /** A stop whose signal went out: what {@link #finishStop} needs. */
-    private record PendingStop(Child child, long beganNanos, Signal signal, Duration timeout, Group.Termination termination) {}
-
-    /** The stop signal to the main process and its group, then STOPPING; never waits. */
-    private PendingStop beginStop(Signal signal, Duration timeout) {
-        PendingStop stop = signal(signal, timeout);
+        StopSequence stop = signal(signal, timeout);
         announce(stop);
-        return stop;
+        finishStop(stop);
     }
 
-    /**
-     * The stop signal to the main process and its group, under the lock: the exit it brings is
-     * left to this operation whatever the state says meanwhile, so the state may follow
-     * ({@link #announce}) — in a stop of many instances, after all of them were signalled.
-     */
-    private PendingStop signal(Signal signal, Duration timeout) {
-        Child child = current;
-        long began = System.nanoTime();
-        return new PendingStop(child, began, signal, timeout, new Group(child, context.watcher(), context.processes()).beginTermination(signal, timeout));
+    /** The stop signal to the main process and its group, under the lock; the state follows in {@link #announce}. */
+    private StopSequence signal(Signal signal, Duration timeout) {
+        return StopSequence.signal(current, signal, timeout, context);
     }
 
-    private void announce(PendingStop stop) {
-        moveTo(Transition.STOP_BEGAN, stop.signal() + " to pid " + stop.child().pid() + " and its group"
-                + (stop.signal() == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(stop.timeout())));
+    private void announce(StopSequence stop) {
+        moveTo(Transition.STOP_BEGAN, stop.describe());
     }
 
-    /** The rest of a stop: the other processes signalled, all of them gone (SIGKILL after the timeout), the port free, STOPPED. */
-    private void finishStop(PendingStop stop) {
-        Child child = stop.child();
-        List<ProcessIdentity> survivors;
-        try {
-            survivors = stop.termination().await();
-            if (!child.hasExited()) child.exit().get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            moveTo(Transition.STUCK, "interrupted while stopping pid " + child.pid());
-            return;
-        } catch (ExecutionException | TimeoutException e) {
-            survivors = List.of(child.identity());
-        }
-        if (!survivors.isEmpty()) {
-            moveTo(Transition.STUCK, "processes " + Group.pids(survivors) + " survived SIGKILL (uninterruptible sleep?)");
+    /** The rest of a stop: every process gone (SIGKILL after the timeout), the port free, STOPPED; or STOPPING stuck. */
+    private void finishStop(StopSequence stop) {
+        StopSequence.Ended ended = stop.finish(site.portOf(index));
+        if (ended instanceof StopSequence.Stuck stuck) {
+            moveTo(Transition.STUCK, stuck.reason());
             return;
         }
-        lastExit = child.exit().getNow(ExitStatus.UNKNOWN);
-        awaitPortReleased();
+        StopSequence.Stopped stopped = (StopSequence.Stopped) ended;
+        stopped.portStillHeld().ifPresent(this::warn);
+        lastExit = stopped.exit();
         current = null;
         deleteQuietly(pidFilePath());
-        if (child.cgroup() != null) sitevisor.posix.Cgroups.removeIfEmpty(child.cgroup());
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stop.beganNanos());
-        List<String> killed = stop.termination().killed();
-        moveTo(Transition.STOP_FINISHED, killed.isEmpty() ? "stopped in " + tookMillis + " ms"
-                : "stopped in " + tookMillis + " ms, by SIGKILL: " + String.join(", ", killed) + " outlived " + stop.signal()
-                  + " for " + Durations.format(stop.timeout()), lastExit);
-    }
-
-    /** Our processes are gone, so the port is free unless someone else took it: say who. */
-    private void awaitPortReleased() {
-        int port = site.portOf(index);
-        if (port == 0) return;
-        long deadline = System.nanoTime() + PORT_RELEASE_WAIT.toNanos();
-        while (Ports.isListening(port)) {
-            if (System.nanoTime() > deadline) {
-                warn("port " + port + " is still held by " + Ports.describeHolders(port).orElse("a process sitevisor cannot see") + ", which is not this site's");
-                return;
-            }
-            if (sleepUnlessStopped(TimeUnit.MILLISECONDS.toNanos(5))) return;
-        }
+        moveTo(Transition.STOP_FINISHED, stop.describe(stopped), lastExit);
     }
 
     private void terminateQuietly(Child child) {
@@ -900,6 +797,21 @@ public final class Instance {
             if (!left.isEmpty()) log.warn("survived: processes {} of {} outlived SIGKILL", Group.pids(left), name());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs one operation: takes the lock, notes who asked (the crash policy names itself as it
+     * goes, so it passes null), runs the body, then releases the lock and waits for what the
+     * operation's events left ({@link #end}).
+     */
+    private <T> T operate(Actor by, Supplier<T> body) {
+        DeferredWaits owed = begin();
+        try {
+            if (by != null) actor = by;
+            return body.get();
+        } finally {
+            end(owed);
         }
     }
 
@@ -928,7 +840,7 @@ public final class Instance {
     private void end(DeferredWaits owed) {
         waits = DeferredWaits.NONE;
         operation.unlock();
-        seeExitsLeftToUs();
+        exits.afterOperation();
         try {
             owed.awaitAll();
         } catch (RuntimeException e) {
