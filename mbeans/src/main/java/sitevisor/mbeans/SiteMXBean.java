@@ -17,6 +17,7 @@ public interface SiteMXBean {
     long getPid();
 
     @Description("Milliseconds since instance 0's process started, 0 when none runs")
+    @Units("ms")
     long getUptime();
 
     @Description("Restarts of all instances since the daemon started")
@@ -26,6 +27,7 @@ public interface SiteMXBean {
     int getPort();
 
     @Description("Resident memory of the site's processes in bytes: each instance's process and those it forked, sampled at most once a second")
+    @Units("bytes")
     long getMemoryBytes();
 
     @Description("How the last process of instance 0 ended, empty when none has")

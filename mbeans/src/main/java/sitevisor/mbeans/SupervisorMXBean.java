@@ -21,6 +21,7 @@ public interface SupervisorMXBean {
     long getPid();
 
     @Description("Milliseconds since the daemon started")
+    @Units("ms")
     long getUptime();
 
     /**

@@ -134,6 +134,19 @@ class JmxRegistryTest {
     }
 
     @Test
+    void attributesWhoseNamesDoNotSayTheirUnitCarryItInTheirDescriptor() throws Exception {
+        MBeanInfo site = server.getMBeanInfo(ObjectNames.site("blog"));
+        assertEquals("ms", unitsOf(site, "Uptime"));
+        assertEquals("bytes", unitsOf(site, "MemoryBytes"));
+        assertEquals("ms", unitsOf(server.getMBeanInfo(ObjectNames.SUPERVISOR), "Uptime"));
+    }
+
+    private static Object unitsOf(MBeanInfo info, String attribute) {
+        return Arrays.stream(info.getAttributes()).filter(a -> a.getName().equals(attribute)).findFirst().orElseThrow()
+                .getDescriptor().getFieldValue("units");
+    }
+
+    @Test
     void everySiteSharesOneDescriptionAndTheSupervisorHasItsOwn() throws Exception {
         MBeanInfo blog = server.getMBeanInfo(ObjectNames.site("blog"));
         assertSame(blog, server.getMBeanInfo(ObjectNames.site("workers")), "a copy per site is a copy per site of memory");
