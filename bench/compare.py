@@ -3,7 +3,7 @@
 
 Usage: bench/compare.py [--sizes 10,100,300] [--rounds 11] [--cycles 3] [--idle-rounds 3]
                         [--idle-seconds 30] [--systems direct,sitevisor,supervisord,pm2]
-                        [--no-build] [--no-install] [--write-results]
+                        [--baseline CHECKOUT] [--no-build] [--no-install] [--write-results]
 
 For each N it starts N small Python sites (bench/site.py: / answers its pid) under each system,
 with equivalent configurations: restart on a crash, the site's stop signal then SIGKILL after
@@ -26,6 +26,9 @@ Measures (each repeated; medians with min-max; ratios sitevisor / peer):
   RSS           the daemon's resident memory, after the measures above
   idle CPU      the daemon's CPU over idle windows (all its threads, from /proc schedstat)
   stop all      the stop-everything command until it returned and no site process is left
+
+With --baseline, sitevisor as another checkout builds it (an earlier commit, in a worktree) takes
+its turns too, as the system "baseline": a change is judged against what it changed, in one run.
 
 The systems take turns, one cycle each, so that the two sides of a ratio are measured minutes
 apart at most on a machine whose speed drifts.
@@ -302,6 +305,7 @@ class Direct(System):
 
 class Sitevisor(System):
     name, label = "sitevisor", "sitevisor"
+    root = ROOT
 
     def __init__(self, work, sites):
         super().__init__(work, sites)
@@ -316,7 +320,7 @@ class Sitevisor(System):
         self.daemon = None
 
     def cli(self, *words):
-        return [str(ROOT / "bin" / "sitevisor"), *words, "-c", str(self.config)]
+        return [str(self.root / "bin" / "sitevisor"), *words, "-c", str(self.config)]
 
     def start(self):
         with open(self.folder / "daemon.out", "ab") as output:
@@ -674,6 +678,16 @@ def with_overhead(results):
                 measures["overhead"] = [value - statistics.median(floor) for value in measures["restart_slow"]]
 
 
+class Baseline(Sitevisor):
+    """sitevisor as another checkout builds it: --baseline sets the root and the label."""
+    name, label = "baseline", "baseline"
+    root = None
+
+    @classmethod
+    def installed(cls):
+        return cls.root is not None and (cls.root / "bin" / "sitevisor").exists()
+
+
 def ratio_text(mine, theirs):
     if not mine or not theirs or statistics.median(theirs) <= 0:
         return "—"
@@ -682,7 +696,7 @@ def ratio_text(mine, theirs):
 
 def report(results, machine, names):
     peers = [name for name in names if name not in ("direct", "sitevisor")]
-    labels = {"direct": "direct", "sitevisor": "sitevisor", "supervisord": "supervisord", "pm2": "PM2"}
+    labels = {"direct": "direct", "sitevisor": "sitevisor", "supervisord": "supervisord", "pm2": "PM2", "baseline": Baseline.label}
     lines = [f"Measured {machine['date']} on {machine['cpu']} ({machine['cores']} cores), {machine['kernel']}; "
              f"{machine['versions']}. Medians with min–max; ratios are sitevisor ÷ the other, < 1 is better."
              + (f" {machine['note']}." if machine.get("note") else ""), ""]
@@ -743,6 +757,8 @@ def main():
     parser.add_argument("--idle-rounds", type=int, default=3)
     parser.add_argument("--idle-seconds", type=int, default=30)
     parser.add_argument("--systems", default="direct,sitevisor,supervisord,pm2")
+    parser.add_argument("--baseline", metavar="CHECKOUT",
+                        help="also measure sitevisor as built from this checkout (an earlier commit), as the system 'baseline'")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--no-install", action="store_true", help="do not run bench/peers.sh")
     parser.add_argument("--write-results", action="store_true", help="also write bench/results/latest.{md,json}")
@@ -753,11 +769,18 @@ def main():
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     names = args.systems.split(",")
-    if not args.no_build and "sitevisor" in names:
-        subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=ROOT, check=True, stdout=sys.stderr)
+    if args.baseline:
+        Baseline.root = Path(args.baseline).resolve()
+        revision = run_quiet(["git", "-C", str(Baseline.root), "rev-parse", "--short", "HEAD"])[1].strip()
+        Baseline.label = f"sitevisor at {revision or Baseline.root.name}"
+        if "baseline" not in names:
+            names.insert(names.index("sitevisor") + 1 if "sitevisor" in names else len(names), "baseline")
+    for name, root in (("sitevisor", ROOT), ("baseline", Baseline.root)):
+        if not args.no_build and name in names and root is not None:
+            subprocess.run(["mvn", "-q", "-B", "-DskipTests", "package"], cwd=root, check=True, stdout=sys.stderr)
     if not args.no_install and any(name in names for name in ("supervisord", "pm2")):
         subprocess.run(["bash", str(ROOT / "bench" / "peers.sh")], check=False, stdout=sys.stderr)
-    kinds = {"direct": Direct, "sitevisor": Sitevisor, "supervisord": Supervisord, "pm2": Pm2}
+    kinds = {"direct": Direct, "sitevisor": Sitevisor, "supervisord": Supervisord, "pm2": Pm2, "baseline": Baseline}
     for name in list(names):
         if not kinds[name].installed():
             log(f"{name}: not installed, left out (bench/peers.sh installs it)")
@@ -769,8 +792,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(1))  # so the clean-up below runs
     try:
         shutil.copy(ROOT / "bench" / "site.py", work / "site.py")
-        if "sitevisor" in names:
-            write_sitevisor_archives(work)
+        for kind in (Sitevisor, Baseline):
+            if kind.name in names:
+                write_sitevisor_archives(work, kind)
         for size in sizes:
             sites = [Site(index) for index in range(size)]
             results[size] = {name: new_results() for name in names}
@@ -817,15 +841,15 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_sitevisor_archives(work):
+def write_sitevisor_archives(work, kind):
     """The first `bin/sitevisor run` after a build writes the daemon's class archive (about 2 s),
     the first client command the client's: once per build, not per start. One throwaway daemon with
     one site, in a folder of its own, does both before anything is measured."""
-    folder = work / "archives"
+    folder = work / f"archives-{kind.name}"
     folder.mkdir()
     shutil.copy(ROOT / "bench" / "site.py", folder / "site.py")
     site = Site(0)
-    system = Sitevisor(folder, [site])
+    system = kind(folder, [site])
     try:
         system.start()
         wait_all_answer([site], time.monotonic() + 120)
@@ -849,7 +873,7 @@ def take_others(results, machine, names, earlier):
     if taken:
         machine["note"] = (f"{', '.join(sorted(taken))}: from the run of {earlier['machine']['date']} "
                            f"({earlier['machine']['versions']}); the rest measured now")
-    return [name for name in ("direct", "sitevisor", "supervisord", "pm2") if name in names or name in taken]
+    return [name for name in ("direct", "sitevisor", "baseline", "supervisord", "pm2") if name in names or name in taken]
 
 
 def stop_leftovers(work):
