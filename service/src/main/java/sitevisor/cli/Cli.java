@@ -1,8 +1,7 @@
 package sitevisor.cli;
 
-import sitevisor.config.Config;
 import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigLoader;
+import sitevisor.config.DaemonAddress;
 import sitevisor.config.ConfigProblem;
 import sitevisor.daemon.Main;
 import sitevisor.mbeans.ObjectNames;
@@ -95,12 +94,12 @@ public final class Cli {
     }
 
     private int client(Path configFile) {
-        Config.Address daemon;
+        DaemonAddress daemon;
         if (!java.nio.file.Files.exists(configFile)) {
             return fail(USAGE, "no config at " + configFile + ": give -c FILE or set SITEVISOR_CONFIG to the file the daemon runs");
         }
         try {
-            daemon = ConfigLoader.address(configFile);
+            daemon = DaemonAddress.read(configFile);
         } catch (ConfigException e) {
             List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
             return fail(FAILED, String.join("\n", problems) + "\ncannot find the daemon of " + configFile + " (fix the config, or give -c FILE)");

@@ -2,7 +2,8 @@ package sitevisor.cli;
 
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
-import sitevisor.config.Config;
+import sitevisor.config.DaemonAddress;
+import sitevisor.config.Endpoint;
 import sitevisor.daemon.DaemonLock;
 import sitevisor.mbeans.HttpAgentPaths;
 
@@ -38,8 +39,8 @@ final class JolokiaClient {
     static final Duration STARTING_WAIT = Duration.ofSeconds(30);
     private static final Duration STARTING_RETRY = Duration.ofMillis(50);
 
-    private final Config.Address daemon;
-    private final Config.Endpoint endpoint;
+    private final DaemonAddress daemon;
+    private final Endpoint endpoint;
     private final String authorization;
     private final String cliUser;
 
@@ -57,7 +58,7 @@ final class JolokiaClient {
         }
     }
 
-    private JolokiaClient(Config.Address daemon, Config.Endpoint endpoint, String authorization, String cliUser) {
+    private JolokiaClient(DaemonAddress daemon, Endpoint endpoint, String authorization, String cliUser) {
         this.daemon = daemon;
         this.endpoint = endpoint;
         this.authorization = authorization;
@@ -68,11 +69,11 @@ final class JolokiaClient {
      * Where the daemon of this home listens when that is not where its config now says: the
      * config was edited since the daemon started, and only a restart of the daemon applies it.
      */
-    Optional<Config.Endpoint> listensElsewhere() {
+    Optional<Endpoint> listensElsewhere() {
         return endpoint.equals(daemon.jolokia()) ? Optional.empty() : Optional.of(endpoint);
     }
 
-    static JolokiaClient of(Config.Address daemon) throws Unreachable, Refused {
+    static JolokiaClient of(DaemonAddress daemon) throws Unreachable, Refused {
         Path file = daemon.credentialsFile();
         String credentials;
         try {
@@ -86,7 +87,7 @@ final class JolokiaClient {
         }
         String authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         // the daemon running on this home says where it listens: the truth, should the config have changed since
-        Config.Endpoint endpoint = DaemonLock.agentOf(daemon.home()).orElse(daemon.jolokia());
+        Endpoint endpoint = DaemonLock.agentOf(daemon.home()).orElse(daemon.jolokia());
         return new JolokiaClient(daemon, endpoint, authorization, System.getProperty("user.name", ""));
     }
 
@@ -153,7 +154,7 @@ final class JolokiaClient {
      * start, so a command given right after {@code sitevisor run} waits for it while the daemon
      * holds its home (at most {@link #STARTING_WAIT}), instead of calling the daemon unreachable.
      */
-    private Socket connect(Config.Endpoint endpoint) throws IOException {
+    private Socket connect(Endpoint endpoint) throws IOException {
         long deadline = System.nanoTime() + STARTING_WAIT.toNanos();
         while (true) {
             Socket socket = new Socket();

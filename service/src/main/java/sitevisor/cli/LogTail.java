@@ -1,8 +1,7 @@
 package sitevisor.cli;
 
-import sitevisor.config.Config;
+import sitevisor.config.DaemonAddress;
 import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigLoader;
 import sitevisor.mbeans.SiteNames;
 
 import java.io.ByteArrayOutputStream;
@@ -34,14 +33,14 @@ final class LogTail {
     // the kernel's queue dropped
     private static final long POLL_MILLIS = 1000;
 
-    private final Config.Address daemon;
+    private final DaemonAddress daemon;
     private final Invocation invocation;
     private final PrintStream out;
     private final PrintStream err;
     private final String site;
     private Path lastPrinted;
 
-    LogTail(Config.Address daemon, Invocation invocation, PrintStream out, PrintStream err) {
+    LogTail(DaemonAddress daemon, Invocation invocation, PrintStream out, PrintStream err) {
         this.daemon = daemon;
         this.invocation = invocation;
         this.out = out;
@@ -54,7 +53,7 @@ final class LogTail {
         if (!Files.isDirectory(folder)) {
             List<String> known;
             try {
-                known = ConfigLoader.siteNames(daemon.file());
+                known = DaemonAddress.siteNames(daemon.file());
             } catch (ConfigException e) {
                 known = List.of();
             }

@@ -1,6 +1,6 @@
 package sitevisor.daemon;
 
-import sitevisor.config.Config;
+import sitevisor.config.Endpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -71,14 +71,14 @@ public final class DaemonLock implements AutoCloseable {
     }
 
     /** Where the daemon that holds {@code home} now listens, once it has said so; empty when none holds it. */
-    public static Optional<Config.Endpoint> agentOf(Path home) {
+    public static Optional<Endpoint> agentOf(Path home) {
         if (!isHeld(home)) return Optional.empty();
         try {
             for (String line : Files.readAllLines(home.resolve("run").resolve("sitevisor.lock"), StandardCharsets.UTF_8)) {
                 if (!line.startsWith(AGENT)) continue;
                 String[] hostAndPort = line.substring(AGENT.length()).trim().split(" ");
                 if (hostAndPort.length == 2 && hostAndPort[1].matches("\\d{1,5}")) {
-                    return Optional.of(new Config.Endpoint(hostAndPort[0], Integer.parseInt(hostAndPort[1])));
+                    return Optional.of(new Endpoint(hostAndPort[0], Integer.parseInt(hostAndPort[1])));
                 }
             }
         } catch (IOException unreadable) {

@@ -2,9 +2,9 @@ package sitevisor.daemon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.config.Config;
+import sitevisor.daemon.config.Config;
 import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigLoader;
+import sitevisor.daemon.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.posix.Native;

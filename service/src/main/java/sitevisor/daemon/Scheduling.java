@@ -2,7 +2,7 @@ package sitevisor.daemon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.config.Config;
+import sitevisor.daemon.config.Config;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.mbeans.SiteState;
 import sitevisor.scheduler.SchedulerEvent;

@@ -3,7 +3,7 @@ package sitevisor.cli;
 import org.jolokia.json.parser.JSONParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.config.Config;
+import sitevisor.config.DaemonAddress;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,7 +33,7 @@ class LogTailTest {
         written.write(new byte[]{'a', (byte) 0x80, 'b', (byte) 0xc3, 'c', (byte) 0xff, (byte) 0xed, (byte) 0xa0, (byte) 0x80, '\n'});
         Path logs = Files.createDirectories(dir.resolve("var/logs/blog"));
         Files.write(logs.resolve("blog.log"), written.toByteArray());
-        Config.Address daemon = new Config.Address(dir.resolve("sitevisor.yml"), dir.resolve("var"), Config.DEFAULT_JOLOKIA);
+        DaemonAddress daemon = new DaemonAddress(dir.resolve("sitevisor.yml"), dir.resolve("var"), DaemonAddress.DEFAULT_JOLOKIA);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 

@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,24 +1,16 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
-import sitevisor.mbeans.SiteNames;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
-
+import sitevisor.config.ConfigException;
+import sitevisor.config.DaemonAddress;
+import sitevisor.config.Endpoint;
+import sitevisor.config.Problems;
+import sitevisor.config.YamlFile;
+import sitevisor.config.YamlMap;
+import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.SiteSchedule;
 
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +27,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-    private static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "maintenance", "sites");
     private static final YamlMap.Keys TOP_MAINTENANCE_KEYS = YamlMap.Keys.of("maxConcurrent");
     private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
-    private static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port", "origins", "allowedHosts");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
 
     private final Path file;
@@ -68,100 +58,21 @@ public final class ConfigLoader {
      */
     public static Config load(Path file, Function<String, String> daemonEnvironment) throws ConfigException {
         Path absolute = file.toAbsolutePath().normalize();
-        Node root = compose(absolute, readText(absolute));
+        Node root = YamlFile.compose(absolute, YamlFile.read(absolute));
         ConfigLoader loader = new ConfigLoader(absolute, daemonEnvironment);
         Config config = loader.read(root);
         if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
         return config;
     }
 
-    /**
-     * Where the daemon of {@code file} keeps its files and listens: what a client needs to reach
-     * it. Checks the top level and nothing inside a site, so a mistake in a site's settings never
-     * keeps an operator from the running daemon.
-     *
-     * @throws ConfigException when the file cannot be read, or its home or jolokia is invalid
-     */
-    public static Config.Address address(Path file) throws ConfigException {
-        Path absolute = file.toAbsolutePath().normalize();
-        String text = readText(absolute);
-        // a client runs for one request: a YAML parser's start-up would cost it more than the
-        // request, so the plain forms are read without one; anything else goes to the parser
-        Optional<Config.Address> plain = TopLevelReader.read(text).map(values -> plainAddress(absolute, values));
-        return plain.isPresent() ? plain.get() : address(absolute, text);
-    }
-
-    /** The address from plainly written values, or null when one of them is not valid: then the parser reports it. */
-    private static Config.Address plainAddress(Path file, Map<String, String> values) {
-        Path home;
-        try {
-            home = file.getParent().resolve(values.getOrDefault("home", "var")).normalize();
-        } catch (InvalidPathException e) {
-            return null;
-        }
-        String host = values.getOrDefault("jolokia.host", Config.DEFAULT_JOLOKIA.host());
-        if (!isHostName(host)) return null;
-        int port = Integer.parseInt(values.getOrDefault("jolokia.port", Integer.toString(Config.DEFAULT_JOLOKIA.port())));
-        if (port < 1 || port > 65535) return null;
-        return new Config.Address(file, home, new Config.Endpoint(host, port));
-    }
-
-    static Config.Address address(Path absolute, String text) throws ConfigException {
-        Node root = compose(absolute, text);
-        ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
-        if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
-            loader.problems.add("", root, "expected a mapping with home, jolokia, jmx, history and sites, got " + YamlMap.describe(root));
-            throw new ConfigException(loader.problems.inFileOrder());
-        }
-        YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, loader.problems);
-        Path home = loader.home(top);
-        Config.Endpoint jolokia = loader.jolokia(top.map("jolokia", JOLOKIA_KEYS));
-        if (loader.problems.count() > 0) throw new ConfigException(loader.problems.inFileOrder());
-        return new Config.Address(absolute, home, jolokia);
-    }
-
-    /**
-     * The names under {@code sites:}, in the file's order, without checking their settings: for
-     * the message a mistyped site name gets when the daemon cannot be asked.
-     */
-    public static List<String> siteNames(Path file) throws ConfigException {
-        Path absolute = file.toAbsolutePath().normalize();
-        Node root = compose(absolute, readText(absolute));
-        ConfigLoader loader = new ConfigLoader(absolute, System::getenv);
-        if (!(root instanceof MappingNode)) return List.of();
-        YamlMap top = YamlMap.read(root, "", 1, YamlMap.Keys.ANY, loader.problems);
-        Node sitesNode = top.value("sites").orElse(null);
-        if (!(sitesNode instanceof MappingNode)) return List.of();
-        return List.copyOf(YamlMap.read(sitesNode, "sites", top.keyLine("sites"), YamlMap.Keys.ANY, loader.problems).keys());
-    }
-
-    private static String readText(Path absolute) throws ConfigException {
-        try {
-            return Files.readString(absolute);
-        } catch (IOException e) {
-            throw new ConfigException(List.of(new ConfigProblem(absolute, 0, "", "cannot read: " + reason(e))));
-        }
-    }
-
-    private static Node compose(Path file, String text) throws ConfigException {
-        try {
-            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setSchema(new CoreSchema()).build();
-            return new Compose(settings).composeString(text).orElse(null);
-        } catch (YamlEngineException e) {
-            throw new ConfigException(List.of(syntaxProblem(file, e)));
-        }
-    }
-
     private Config read(Node root) {
-        if (root != null && !YamlMap.isNull(root) && !(root instanceof MappingNode)) {
-            problems.add("", root, "expected a mapping with home, jolokia, jmx, history and sites, got " + YamlMap.describe(root));
-            return null;
-        }
-        YamlMap top = YamlMap.read(root, "", 1, TOP_KEYS, problems);
-        Path home = home(top);
+        Optional<YamlMap> topLevel = DaemonAddress.topLevel(root, problems);
+        if (topLevel.isEmpty()) return null;
+        YamlMap top = topLevel.get();
+        Path home = DaemonAddress.home(top, file.getParent());
 
-        Optional<YamlMap> jolokiaMap = top.map("jolokia", JOLOKIA_KEYS);
-        Config.Endpoint jolokia = jolokia(jolokiaMap);
+        Optional<YamlMap> jolokiaMap = top.map("jolokia", DaemonAddress.JOLOKIA_KEYS);
+        Endpoint jolokia = DaemonAddress.jolokia(jolokiaMap);
         Config.HttpAccess httpAccess = jolokiaMap.map(this::httpAccess).orElse(Config.HttpAccess.NONE);
         Optional<YamlMap> jmxMap = top.map("jmx", JMX_KEYS);
         int jmxPort = jmxMap.flatMap(map -> map.integer("port", 0, 65535)).orElse(0);
@@ -201,33 +112,6 @@ public final class ConfigLoader {
         return new Config(file, home, jolokia, httpAccess, jmxPort, sites, history, schedules, maintenanceMaxConcurrent);
     }
 
-    private Path home(YamlMap top) {
-        Path folder = file.getParent();
-        Optional<String> text = top.text("home", "a folder path such as var");
-        if (text.isEmpty()) return folder.resolve("var");
-        if (text.get().isEmpty()) {
-            top.fail("home", "is empty (expected a folder path such as var)");
-            return null;
-        }
-        try {
-            return folder.resolve(text.get()).normalize();
-        } catch (InvalidPathException e) {
-            top.fail("home", "'" + text.get() + "' is not a valid path: " + e.getReason());
-            return null;
-        }
-    }
-
-    /** Not blank, no slash, no whitespace: what a host name or address can be. */
-    private static boolean isHostName(String host) {
-        return !host.isBlank() && !host.contains("/") && !host.matches(".*\\s.*");
-    }
-
-    /** jolokia.host and jolokia.port, each its default when not written. */
-    private Config.Endpoint jolokia(Optional<YamlMap> jolokiaMap) {
-        return new Config.Endpoint(jolokiaMap.flatMap(this::host).orElse(Config.DEFAULT_JOLOKIA.host()),
-                jolokiaMap.flatMap(map -> map.integer("port", 1, 65535)).orElse(Config.DEFAULT_JOLOKIA.port()));
-    }
-
     /** jolokia.origins and jolokia.allowedHosts: none unless listed. */
     private Config.HttpAccess httpAccess(YamlMap jolokia) {
         List<String> origins = jolokia.texts("origins", "origins such as http://localhost:8080", text -> {
@@ -242,15 +126,6 @@ public final class ConfigLoader {
                 text -> Origins.isHost(text) ? null : "'" + text + "' is not a host name (write the name alone, without scheme or port)")
                 .orElse(List.of());
         return new Config.HttpAccess(origins.stream().map(Origins::canonical).distinct().toList(), allowedHosts);
-    }
-
-    private Optional<String> host(YamlMap jolokia) {
-        Optional<String> host = jolokia.text("host", "a host name or address such as 127.0.0.1");
-        if (host.isPresent() && !isHostName(host.get())) {
-            jolokia.fail("host", "'" + host.get() + "' is not a host name or address (as in 127.0.0.1 or localhost)");
-            return Optional.empty();
-        }
-        return host;
     }
 
     private List<SiteLoader.Result> sites(YamlMap top) {
@@ -329,24 +204,5 @@ public final class ConfigLoader {
                 }
             }
         }
-    }
-
-    private static ConfigProblem syntaxProblem(Path file, YamlEngineException e) {
-        if (!(e instanceof MarkedYamlEngineException marked)) {
-            return new ConfigProblem(file, 0, "", "not valid YAML: " + e.getMessage());
-        }
-        Optional<Mark> mark = marked.getProblemMark().or(marked::getContextMark);
-        String context = marked.getContext() == null ? "" : " (" + marked.getContext()
-                + marked.getContextMark().map(m -> " from line " + (m.getLine() + 1)).orElse("") + ")";
-        return new ConfigProblem(file, mark.map(m -> m.getLine() + 1).orElse(0), "",
-                "not valid YAML: " + marked.getProblem() + context);
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) return "No such file or directory";
-        if (e instanceof AccessDeniedException) return "Permission denied";
-        if (e instanceof CharacterCodingException) return "not UTF-8 text";
-        if (e instanceof FileSystemException fs && fs.getReason() != null) return fs.getReason();
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** What a client reads of a config to reach its daemon: home and jolokia, nothing a site says. */
-class ConfigAddressTest {
+class DaemonAddressTest {
     @TempDir
     Path dir;
 
@@ -38,18 +38,18 @@ class ConfigAddressTest {
                   host: localhost
                   port: 9999
                 """);
-        Config.Address address = ConfigLoader.address(file);
+        DaemonAddress address = DaemonAddress.read(file);
         assertEquals(dir.resolve("state"), address.home());
-        assertEquals(new Config.Endpoint("localhost", 9999), address.jolokia());
+        assertEquals(new Endpoint("localhost", 9999), address.jolokia());
         assertEquals(dir.resolve("state/credentials"), address.credentialsFile());
-        assertEquals(List.of("blog", "shop"), ConfigLoader.siteNames(file));
+        assertEquals(List.of("blog", "shop"), DaemonAddress.siteNames(file));
     }
 
     @Test
     void defaultsAreTheDaemonsDefaults() throws Exception {
-        Config.Address address = ConfigLoader.address(write("sites: {}\n"));
+        DaemonAddress address = DaemonAddress.read(write("sites: {}\n"));
         assertEquals(dir.resolve("var"), address.home());
-        assertEquals(Config.DEFAULT_JOLOKIA, address.jolokia());
+        assertEquals(DaemonAddress.DEFAULT_JOLOKIA, address.jolokia());
     }
 
     /** Each config is read without the parser, and with it: the answers must be the same. */
@@ -65,7 +65,7 @@ class ConfigAddressTest {
     void thePlainReadingAgreesWithTheParser(String yaml) throws Exception {
         Path file = write(yaml);
         assertTrue(TopLevelReader.read(yaml).isPresent(), "not read plainly");
-        assertEquals(ConfigLoader.address(file.toAbsolutePath(), yaml), ConfigLoader.address(file));
+        assertEquals(DaemonAddress.parse(file.toAbsolutePath(), yaml), DaemonAddress.read(file));
     }
 
     @Test
@@ -73,7 +73,7 @@ class ConfigAddressTest {
         Path example = Path.of("../examples/sitevisor.yml");
         String yaml = Files.readString(example);
         assertTrue(TopLevelReader.read(yaml).isPresent());
-        assertEquals(ConfigLoader.address(example.toAbsolutePath().normalize(), yaml), ConfigLoader.address(example));
+        assertEquals(DaemonAddress.parse(example.toAbsolutePath().normalize(), yaml), DaemonAddress.read(example));
     }
 
     /** Forms the plain reading does not know go to the parser, which reads them right or names the mistake. */
@@ -103,22 +103,25 @@ class ConfigAddressTest {
     void browserOriginsDoNotKeepAClientFromItsDaemon() throws Exception {
         for (String yaml : List.of("jolokia: { port: 9999, origins: [http://localhost:8080], allowedHosts: [sv.example.org] }\n",
                 "jolokia:\n  port: 9999\n  origins:\n    - http://localhost:8080\n")) {
-            assertEquals(new Config.Endpoint(Config.DEFAULT_JOLOKIA.host(), 9999), ConfigLoader.address(write(yaml)).jolokia(), yaml);
+            assertEquals(new Endpoint(DaemonAddress.DEFAULT_JOLOKIA.host(), 9999), DaemonAddress.read(write(yaml)).jolokia(), yaml);
         }
     }
 
     @Test
     void aMistakeInJolokiaOrATopLevelTypoIsReportedNotGuessed() throws Exception {
         // a misspelt key would otherwise send the client to the default port, and perhaps another daemon
-        ConfigException typo = assertThrows(ConfigException.class, () -> ConfigLoader.address(write("jolokai: { port: 9000 }\nsites:\n  a: {}\n")));
-        assertTrue(typo.problems().get(0).toString().contains("jolokai"), typo.problems().toString());
-        ConfigException port = assertThrows(ConfigException.class, () -> ConfigLoader.address(write("jolokia: { port: 99999 }\n")));
+        Path file = write("jolokai: { port: 9000 }\nsites:\n  a: {}\n");
+        ConfigException typo = assertThrows(ConfigException.class, () -> DaemonAddress.read(file));
+        // the daemon's own message for it, word for word
+        assertEquals(List.of("jolokai in " + file + " line 1: unknown key (did you mean 'jolokia'?)"),
+                typo.problems().stream().map(ConfigProblem::toString).toList());
+        ConfigException port = assertThrows(ConfigException.class, () -> DaemonAddress.read(write("jolokia: { port: 99999 }\n")));
         assertTrue(port.problems().get(0).toString().contains("jolokia.port"), port.problems().toString());
     }
 
     @Test
     void aHostOrPortTheDaemonWouldRefuseIsReportedByTheParser() throws Exception {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.address(write("jolokia: { port: 70000 }\n")));
+        ConfigException e = assertThrows(ConfigException.class, () -> DaemonAddress.read(write("jolokia: { port: 70000 }\n")));
         assertTrue(e.problems().get(0).toString().contains("jolokia.port"), e.problems().toString());
     }
 }

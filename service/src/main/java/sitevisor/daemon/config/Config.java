@@ -1,5 +1,6 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
+import sitevisor.config.Endpoint;
 import sitevisor.scheduler.SiteSchedule;
 
 import java.nio.file.Path;
@@ -24,10 +25,6 @@ import java.util.Optional;
 public record Config(Path file, Path home, Endpoint jolokia, HttpAccess httpAccess, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history,
                      Map<String, SiteSchedule> schedules, int maintenanceMaxConcurrent) {
 
-    public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
-
-    public record Endpoint(String host, int port) {}
-
     /**
      * What the HTTP agent accepts from browsers, beyond its own address: {@code jolokia.origins},
      * the web consoles allowed to call it (as a browser sends them: {@code http://localhost:8080}),
@@ -45,20 +42,6 @@ public record Config(Path file, Path home, Endpoint jolokia, HttpAccess httpAcce
     /** Events older than {@code keep} and beyond the newest {@code maxRows} are pruned. */
     public record HistoryPolicy(Duration keep, long maxRows) {
         public static final HistoryPolicy DEFAULT = new HistoryPolicy(Duration.ofDays(90), 1_000_000);
-    }
-
-    /**
-     * What a client needs to reach the daemon of a config file: where it keeps its files and
-     * where it listens.
-     */
-    public record Address(Path file, Path home, Endpoint jolokia) {
-        public Path credentialsFile() {
-            return home.resolve("credentials");
-        }
-
-        public Path logsDir() {
-            return home.resolve("logs");
-        }
     }
 
     public Config {

@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -6,6 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import sitevisor.config.ConfigException;
+import sitevisor.config.ConfigProblem;
+import sitevisor.config.DaemonAddress;
+import sitevisor.config.Endpoint;
 import sitevisor.posix.Signal;
 
 import java.io.IOException;
@@ -84,7 +88,7 @@ class ConfigLoaderTest {
 
         assertEquals(file, config.file());
         assertEquals(dir.resolve("state"), config.home());
-        assertEquals(new Config.Endpoint("0.0.0.0", 9778), config.jolokia());
+        assertEquals(new Endpoint("0.0.0.0", 9778), config.jolokia());
         // origins as a browser sends them: lower case, no default port
         assertEquals(new Config.HttpAccess(List.of("http://localhost:8080", "https://console.example.org"), List.of("sitevisor.example.org")),
                 config.httpAccess());
@@ -156,7 +160,7 @@ class ConfigLoaderTest {
         Config config = ConfigLoader.load(dir.resolve("sitevisor.yml"), DAEMON_ENVIRONMENT);
 
         assertEquals(dir.resolve("var"), config.home());
-        assertEquals(Config.DEFAULT_JOLOKIA, config.jolokia());
+        assertEquals(DaemonAddress.DEFAULT_JOLOKIA, config.jolokia());
         assertEquals(Config.HttpAccess.NONE, config.httpAccess(), "no browser origin unless listed");
         assertEquals(0, config.jmxPort());
         assertEquals(Map.of(), config.sites());
@@ -182,6 +186,9 @@ class ConfigLoaderTest {
                         List.of("sites.blog.stopTimout in $FILE line 4: unknown key (did you mean 'stopTimeout'?)")),
                 arguments("unknown key differing in case", BLOG + "    StopSignal: TERM\n", 1,
                         List.of("sites.blog.StopSignal", "line 4", "(did you mean 'stopSignal'?)")),
+                // the client reads the top level on its own (DaemonAddress) and refuses this one with the same words
+                arguments("top-level typo", "jolokai: { port: 9000 }\n", 1,
+                        List.of("jolokai in $FILE line 1: unknown key (did you mean 'jolokia'?)")),
                 arguments("unknown key, nothing close", "colour: blue\n", 1,
                         List.of("colour in $FILE line 1: unknown key (known keys: home, jolokia, jmx, history, maintenance, sites)")),
                 arguments("unknown nested key", BLOG + "    logs: { maxsize: 1MB }\n", 1,

@@ -1,5 +1,7 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
+import sitevisor.config.Problems;
+import sitevisor.config.YamlMap;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.CronSchedule;
 import sitevisor.scheduler.MaintenanceSpec;

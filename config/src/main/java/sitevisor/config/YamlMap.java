@@ -25,17 +25,17 @@ import java.util.stream.Collectors;
  * keys and keys planned for later versions; each typed getter reports a value of the wrong type
  * or out of range and then answers empty, so the caller goes on to find the next problem.
  */
-final class YamlMap {
+public final class YamlMap {
 
     /** Which keys a mapping may have; {@code known == null} allows any key (site names, variable names). */
-    record Keys(List<String> known, Set<String> planned) {
-        static final Keys ANY = new Keys(null, Set.of());
+    public record Keys(List<String> known, Set<String> planned) {
+        public static final Keys ANY = new Keys(null, Set.of());
 
-        static Keys of(String... known) {
+        public static Keys of(String... known) {
             return new Keys(List.of(known), Set.of());
         }
 
-        Keys planning(String... planned) {
+        public Keys planning(String... planned) {
             return new Keys(known, Set.of(planned));
         }
     }
@@ -56,7 +56,7 @@ final class YamlMap {
      * Reads {@code node} as the mapping at {@code path}; a missing or empty node reads as an empty
      * mapping, anything else that is not a mapping is reported and reads as an empty mapping too.
      */
-    static YamlMap read(Node node, String path, int line, Keys keys, Problems problems) {
+    public static YamlMap read(Node node, String path, int line, Keys keys, Problems problems) {
         YamlMap map = new YamlMap(path, line, problems);
         if (node == null || isNull(node)) return map;
         if (!(node instanceof MappingNode mapping)) {
@@ -100,56 +100,56 @@ final class YamlMap {
     }
 
     /** The dotted path of a key in this mapping, as {@code sites.blog.port}. */
-    String keyPath(String key) {
+    public String keyPath(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    String path() {
+    public String path() {
         return path;
     }
 
     /** The line this mapping starts on (or its key's line when it is empty). */
-    int line() {
+    public int line() {
         return line;
     }
 
     /** The keys present once and allowed, in file order. */
-    Set<String> keys() {
+    public Set<String> keys() {
         return entries.keySet();
     }
 
-    boolean has(String key) {
+    public boolean has(String key) {
         return entries.containsKey(key);
     }
 
-    Optional<Node> value(String key) {
+    public Optional<Node> value(String key) {
         return Optional.ofNullable(entries.get(key)).map(NodeTuple::getValueNode);
     }
 
-    int keyLine(String key) {
+    public int keyLine(String key) {
         NodeTuple tuple = entries.get(key);
         return tuple == null ? line : Problems.lineOf(tuple.getKeyNode());
     }
 
     /** Whether a problem was reported for this key's value (or the key appeared more than once). */
-    boolean isBad(String key) {
+    public boolean isBad(String key) {
         return bad.contains(key);
     }
 
     /** Marks the value of {@code key} bad when its problem was reported under a more precise path. */
-    void markBad(String key) {
+    public void markBad(String key) {
         bad.add(key);
     }
 
     /** Reports a problem with the value of {@code key} and marks it bad. */
-    void fail(String key, String message) {
+    public void fail(String key, String message) {
         bad.add(key);
         NodeTuple tuple = entries.get(key);
         problems.add(keyPath(key), tuple == null ? line : Problems.lineOf(tuple.getValueNode()), message);
     }
 
     /** Any scalar but null, as text; {@code expected} says what should be there, as "a duration such as 10s". */
-    Optional<String> text(String key, String expected) {
+    public Optional<String> text(String key, String expected) {
         Node node = value(key).orElse(null);
         if (node == null) return Optional.empty();
         if (node instanceof ScalarNode scalar && !isNull(scalar)) return Optional.of(scalar.getValue());
@@ -158,7 +158,7 @@ final class YamlMap {
     }
 
     /** A whole number within {@code min..max}. */
-    Optional<Integer> integer(String key, int min, int max) {
+    public Optional<Integer> integer(String key, int min, int max) {
         Node node = value(key).orElse(null);
         if (node == null) return Optional.empty();
         String expected = "a whole number (" + min + ".." + max + ")";
@@ -185,7 +185,7 @@ final class YamlMap {
         return Optional.of(value.intValue());
     }
 
-    Optional<Boolean> bool(String key) {
+    public Optional<Boolean> bool(String key) {
         Node node = value(key).orElse(null);
         if (node == null) return Optional.empty();
         if (node instanceof ScalarNode scalar && Tag.BOOL.equals(scalar.getTag())) {
@@ -196,7 +196,7 @@ final class YamlMap {
     }
 
     /** A duration; {@code 0} only when {@code zeroAllowed}. */
-    Optional<Duration> duration(String key, boolean zeroAllowed) {
+    public Optional<Duration> duration(String key, boolean zeroAllowed) {
         Optional<String> text = text(key, "a duration such as 10s or 2m");
         if (text.isEmpty()) return Optional.empty();
         try {
@@ -213,7 +213,7 @@ final class YamlMap {
     }
 
     /** A size in bytes, at least {@code minBytes}. */
-    Optional<Long> size(String key, long minBytes) {
+    public Optional<Long> size(String key, long minBytes) {
         Optional<String> text = text(key, "a size such as 512MB");
         if (text.isEmpty()) return Optional.empty();
         try {
@@ -234,7 +234,7 @@ final class YamlMap {
      * wrong with it or null; each problem is reported under {@code key[i]}. Empty when absent or
      * when any element has a problem.
      */
-    Optional<List<String>> texts(String key, String expected, java.util.function.Function<String, String> problemWith) {
+    public Optional<List<String>> texts(String key, String expected, java.util.function.Function<String, String> problemWith) {
         Node node = value(key).orElse(null);
         if (node == null) return Optional.empty();
         if (!(node instanceof SequenceNode sequence)) {
@@ -260,7 +260,7 @@ final class YamlMap {
     }
 
     /** The mapping under {@code key}; empty when absent, or when it is no mapping (reported). */
-    Optional<YamlMap> map(String key, Keys keys) {
+    public Optional<YamlMap> map(String key, Keys keys) {
         Node node = value(key).orElse(null);
         if (node == null) return Optional.empty();
         if (isNull(node) || !(node instanceof MappingNode)) {
@@ -271,12 +271,12 @@ final class YamlMap {
         return Optional.of(read(node, keyPath(key), keyLine(key), keys, problems));
     }
 
-    static boolean isNull(Node node) {
+    public static boolean isNull(Node node) {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }
 
     /** A node as a message shows it: its text when it is a scalar, else what kind of thing it is. */
-    static String describe(Node node) {
+    public static String describe(Node node) {
         if (node instanceof MappingNode) return "a mapping";
         if (node instanceof SequenceNode) return "a list";
         if (isNull(node)) return "nothing";

@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

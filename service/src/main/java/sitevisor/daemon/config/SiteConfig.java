@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 import sitevisor.posix.Signal;
 

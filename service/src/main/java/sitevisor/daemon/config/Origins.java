@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;

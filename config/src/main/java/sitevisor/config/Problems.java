@@ -8,36 +8,36 @@ import java.util.Comparator;
 import java.util.List;
 
 /** The problems found so far in one config file; loading goes on after each so all are reported at once. */
-final class Problems {
+public final class Problems {
 
     private final Path file;
     private final List<ConfigProblem> found = new ArrayList<>();
 
-    Problems(Path file) {
+    public Problems(Path file) {
         this.file = file;
     }
 
-    void add(String key, Node at, String message) {
+    public void add(String key, Node at, String message) {
         add(key, lineOf(at), message);
     }
 
-    void add(String key, int line, String message) {
+    public void add(String key, int line, String message) {
         found.add(new ConfigProblem(file, line, key, message));
     }
 
-    int count() {
+    public int count() {
         return found.size();
     }
 
     /** By line, so the report reads top to bottom like the file; those without a line come last. */
-    List<ConfigProblem> inFileOrder() {
+    public List<ConfigProblem> inFileOrder() {
         List<ConfigProblem> sorted = new ArrayList<>(found);
         sorted.sort(Comparator.comparingInt(p -> p.line() == 0 ? Integer.MAX_VALUE : p.line()));
         return sorted;
     }
 
     /** The 1-based line a node starts on, or 0 when unknown. */
-    static int lineOf(Node node) {
+    public static int lineOf(Node node) {
         return node == null ? 0 : node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
     }
 }

@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.daemon.config;
 
 /**
  * How a site's stdout and stderr are kept.
