@@ -1,5 +1,6 @@
 package sitevisor.cli;
 
+import sitevisor.config.CommandLine;
 import sitevisor.config.ConfigException;
 import sitevisor.config.DaemonAddress;
 import sitevisor.config.ConfigProblem;
@@ -28,30 +29,7 @@ public final class Cli {
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
 
-    static final String USAGE_TEXT = """
-            usage: sitevisor run     [-c FILE]                 the daemon, in the foreground (it never forks itself)
-                   sitevisor check   [-c FILE]                 check a config: every error names the file, site, key and why
-                   sitevisor status  [SITE]                    every site's instances: state, pid, uptime, port, memory, restarts,
-                                                               next maintenance
-                   sitevisor start   SITE|all                  start and wait until ready
-                   sitevisor stop    SITE|all [--force]        stop gracefully: drain the site's tasks, the stop signal, SIGKILL
-                                                               after stopTimeout; --force skips the drain (running tasks are stopped)
-                   sitevisor restart SITE|all [--force]        stop, then start once the old processes and the port are gone
-                   sitevisor kill    SITE                      emergency stop: SIGKILL to all of the site's processes
-                   sitevisor logs    SITE [-n N] [-f]          the last N lines (10) of the site's output; -f follows it
-                   sitevisor tasks   SITE                      the site's scheduled tasks: next and last run, running now, missed
-                   sitevisor tasks   SITE run NAME             run the task now (paused or not)
-                   sitevisor tasks   SITE pause|resume         no task falls due until resume; running runs go on
-                   sitevisor maintenance SITE --at TIME        a one-off maintenance restart (drain, stop, start) at TIME:
-                                                               HH:MM[:SS] (its next occurrence) or 2026-12-01T03:30[+01:00]
-                   sitevisor history [SITE] [-n N] [--since TIME]
-                                                               the last N events (20), newest first: what happened, who asked;
-                                                               TIME is 2h or 30m (ago), 03:00 (local), 2026-11-22 or 2026-11-22T03:00
-                   sitevisor reload                            re-read the config and apply only what changed
-
-            Every command but run and check takes --json. FILE is -c FILE, else $SITEVISOR_CONFIG,
-            else ./sitevisor.yml; client commands reach the daemon that runs the same FILE.
-            Exit codes: 0 done, 1 refused or failed, 2 usage, 3 the daemon cannot be reached.""";
+    static final String USAGE_TEXT = CommandLine.USAGE;
 
     // a status must answer even while operations occupy the daemon; an operation is bounded by
     // the daemon's own timeouts (startTimeout, stopTimeout), so the client waits as long as it works
@@ -86,9 +64,9 @@ public final class Cli {
             err.println(USAGE_TEXT);
             return USAGE;
         }
-        Path configFile = invocation.configFile().map(f -> f.toAbsolutePath().normalize()).orElseGet(() -> Main.configFile(List.of()));
+        Path configFile = CommandLine.configFile(invocation.configFile());
         if (invocation.command().equals("run") || invocation.command().equals("check")) {
-            return Main.run(new String[]{invocation.command(), "-c", configFile.toString()}, out, err);
+            return Main.run(args, out, err);
         }
         return new Cli(invocation, out, err).client(configFile);
     }
