@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import sitevisor.cli.Cli;
+import sitevisor.client.Cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

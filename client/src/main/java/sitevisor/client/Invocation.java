@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import sitevisor.mbeans.HistoryTimes;
 import sitevisor.mbeans.MaintenanceTime;

@@ -1,10 +1,9 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import sitevisor.config.CommandLine;
 import sitevisor.config.ConfigException;
-import sitevisor.config.DaemonAddress;
 import sitevisor.config.ConfigProblem;
-import sitevisor.daemon.Main;
+import sitevisor.config.DaemonAddress;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.SiteNames;
 
@@ -20,6 +19,8 @@ import java.util.Map;
  * {@code sitevisor COMMAND}: the operator's client. Every client command finds the daemon from
  * the config file it runs, speaks to it through its Jolokia agent, and ends with an exit code a
  * script can act on: 0 done, 1 refused or failed, 2 usage, 3 the daemon cannot be reached.
+ * {@code run} and {@code check} are the daemon's ({@code sitevisor.daemon.Main}): bin/sitevisor
+ * sends them there, and this client knows nothing of the daemon but its MBeans and its files.
  */
 public final class Cli {
     private static final java.util.regex.Pattern INSTANCE_STATE = java.util.regex.Pattern.compile(
@@ -64,10 +65,13 @@ public final class Cli {
             err.println(USAGE_TEXT);
             return USAGE;
         }
-        Path configFile = CommandLine.configFile(invocation.configFile());
         if (invocation.command().equals("run") || invocation.command().equals("check")) {
-            return Main.run(args, out, err);
+            // the daemon's commands: read here only so that a mistake in one gets the usage error above
+            err.println("sitevisor " + invocation.command() + ": the daemon's command, not the client's: bin/sitevisor "
+                    + invocation.command() + " runs it with the daemon's jar (sitevisor.daemon.Main)");
+            return USAGE;
         }
+        Path configFile = CommandLine.configFile(invocation.configFile());
         return new Cli(invocation, out, err).client(configFile);
     }
 

@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import sitevisor.config.DaemonAddress;
 import sitevisor.config.ConfigException;

@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import java.util.List;
 import java.util.Map;

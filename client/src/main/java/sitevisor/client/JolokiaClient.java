@@ -1,10 +1,9 @@
-package sitevisor.cli;
+package sitevisor.client;
 
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
 import sitevisor.config.DaemonAddress;
 import sitevisor.config.Endpoint;
-import sitevisor.daemon.DaemonLock;
 import sitevisor.mbeans.HttpAgentPaths;
 
 import java.io.ByteArrayOutputStream;
@@ -87,7 +86,7 @@ final class JolokiaClient {
         }
         String authorization = "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
         // the daemon running on this home says where it listens: the truth, should the config have changed since
-        Endpoint endpoint = DaemonLock.agentOf(daemon.home()).orElse(daemon.jolokia());
+        Endpoint endpoint = LockFile.agentOf(daemon.home()).orElse(daemon.jolokia());
         return new JolokiaClient(daemon, endpoint, authorization, System.getProperty("user.name", ""));
     }
 
@@ -163,7 +162,7 @@ final class JolokiaClient {
                 return socket;
             } catch (ConnectException refused) {
                 socket.close();
-                if (System.nanoTime() - deadline > 0 || !DaemonLock.isHeld(daemon.home())) throw refused;
+                if (System.nanoTime() - deadline > 0 || !LockFile.isHeld(daemon.home())) throw refused;
                 try {
                     Thread.sleep(STARTING_RETRY.toMillis());
                 } catch (InterruptedException e) {
