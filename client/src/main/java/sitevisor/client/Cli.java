@@ -4,7 +4,6 @@ import sitevisor.config.CommandLine;
 import sitevisor.config.ConfigException;
 import sitevisor.config.ConfigProblem;
 import sitevisor.config.DaemonAddress;
-import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.SiteNames;
 
 import java.io.PrintStream;
@@ -14,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code sitevisor COMMAND}: the operator's client. Every client command finds the daemon from
@@ -36,7 +36,7 @@ public final class Cli {
     // the daemon's own timeouts (startTimeout, stopTimeout), so the client waits as long as it works
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration OPERATION_TIMEOUT = Duration.ZERO;
-    private static final String SUPERVISOR = ObjectNames.SUPERVISOR.getCanonicalName();
+    private static final SupervisorCalls SUPERVISOR = SupervisorCalls.of();
 
     private final Invocation invocation;
     private final PrintStream out;
@@ -95,21 +95,24 @@ public final class Cli {
                     + running.host() + ":" + running.port() + ", not on " + daemon.jolokia().host() + ":" + daemon.jolokia().port()
                     + " as " + daemon.file() + " now says; restart the daemon to apply that"));
             String site = invocation.site().orElse(null);
+            boolean all = "all".equals(site);
+            // --force: the same operation without the drain (only stop and restart take it)
+            boolean force = invocation.force();
             return switch (invocation.command()) {
                 case "status" -> status(client, site);
-                case "start", "stop", "restart", "kill" -> {
-                    // --force: the same operation without the drain (only stop and restart take it)
-                    String operation = invocation.force() ? "force" + Character.toUpperCase(invocation.command().charAt(0))
-                            + invocation.command().substring(1) : invocation.command();
-                    yield "all".equals(site) ? allSites(client, operation) : oneSite(client, site, operation, List.of());
-                }
+                case "start" -> all ? allSites(client, SUPERVISOR.startAll()) : oneSite(client, site, SiteCalls::start);
+                case "stop" -> all ? allSites(client, force ? SUPERVISOR.forceStopAll() : SUPERVISOR.stopAll())
+                        : oneSite(client, site, force ? SiteCalls::forceStop : SiteCalls::stop);
+                case "restart" -> all ? allSites(client, force ? SUPERVISOR.forceRestartAll() : SUPERVISOR.restartAll())
+                        : oneSite(client, site, force ? SiteCalls::forceRestart : SiteCalls::restart);
+                case "kill" -> oneSite(client, site, SiteCalls::kill);
                 case "tasks" -> invocation.action().isEmpty() ? tasks(client, site) : switch (invocation.action().get()) {
-                    case Invocation.TASKS_RUN -> oneSite(client, site, "runTask", List.of(invocation.task().orElseThrow()));
-                    case Invocation.TASKS_PAUSE -> oneSite(client, site, "pauseTasks", List.of());
-                    case Invocation.TASKS_RESUME -> oneSite(client, site, "resumeTasks", List.of());
+                    case Invocation.TASKS_RUN -> oneSite(client, site, calls -> calls.runTask(invocation.task().orElseThrow()));
+                    case Invocation.TASKS_PAUSE -> oneSite(client, site, SiteCalls::pauseTasks);
+                    case Invocation.TASKS_RESUME -> oneSite(client, site, SiteCalls::resumeTasks);
                     default -> throw new IllegalStateException("unhandled tasks sub-command " + invocation.action().get());
                 };
-                case "maintenance" -> oneSite(client, site, "scheduleMaintenance", List.of(invocation.at().orElseThrow()));
+                case "maintenance" -> oneSite(client, site, calls -> calls.scheduleMaintenance(invocation.at().orElseThrow()));
                 case "reload" -> reload(client);
                 case "history" -> history(client, site);
                 default -> throw new IllegalStateException("unhandled command " + invocation.command());
@@ -123,24 +126,22 @@ public final class Cli {
     }
 
     private int status(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        List<Object> rows;
+        List<Map<String, Object>> rows;
         if (site != null && !SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
         if (site == null) {
             // every instance of every site, in the config's order, in one read of one attribute
-            Map<String, Object> answer = Json.map(client.post(JolokiaClient.read(SUPERVISOR, "Instances"), STATUS_TIMEOUT));
-            if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
-            rows = Json.list(answer.get("value"));
+            Answer<List<Map<String, Object>>> answer = client.send(SUPERVISOR.getInstances(), STATUS_TIMEOUT);
+            if (!answer.ok()) return fail(FAILED, answer.error());
+            rows = answer.value();
         } else {
-            List<Object> answers = Json.list(client.post(List.of(
-                    JolokiaClient.read(ObjectNames.site(site).getCanonicalName(), "Instances"),
-                    JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
-            List<String> known = siteNames(answers.get(1));
+            var answers = client.send(SiteCalls.of(site).getInstances(), SUPERVISOR.getSites(), STATUS_TIMEOUT);
+            List<String> known = answers.second().valueOr(List.of());
             if (!known.contains(site)) return fail(FAILED, SiteNames.unknown(site, known));
-            rows = Json.list(value(answers.get(0)));
+            rows = answers.first().valueOr(List.of());
         }
         Map<String, List<Map<String, Object>>> bySite = new LinkedHashMap<>();
-        for (Object row : rows) {
-            bySite.computeIfAbsent(Json.text(Json.map(row), "site"), name -> new ArrayList<>()).add(instanceRow(row));
+        for (Map<String, Object> row : rows) {
+            bySite.computeIfAbsent(Json.text(row, "site"), name -> new ArrayList<>()).add(instanceRow(row));
         }
         if (invocation.json()) {
             List<Map<String, Object>> sites = new ArrayList<>();
@@ -175,9 +176,9 @@ public final class Cli {
             "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
-    private static Map<String, Object> instanceRow(Object instance) {
+    private static Map<String, Object> instanceRow(Map<String, Object> instance) {
         Map<String, Object> row = new LinkedHashMap<>();
-        for (String field : INSTANCE_FIELDS) row.put(field, Json.map(instance).get(field));
+        for (String field : INSTANCE_FIELDS) row.put(field, instance.get(field));
         return row;
     }
 
@@ -200,24 +201,23 @@ public final class Cli {
     /**
      * Runs one operation of a site's MBean and prints the message it returns.
      *
-     * @param operation the operation's name in {@link sitevisor.mbeans.SiteMXBean}
+     * @param operation which operation of {@link SiteCalls}, once the site's name is known to be one
      */
-    private int oneSite(JolokiaClient client, String site, String operation, List<Object> arguments)
+    private int oneSite(JolokiaClient client, String site, Function<SiteCalls, Call<String>> operation)
             throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         if (!SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
+        Call<String> call = operation.apply(SiteCalls.of(site));
         // the known sites come with the same answer, for the message a mistyped name gets
-        List<Object> answers = Json.list(client.post(List.of(
-                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), operation, arguments),
-                JolokiaClient.read(SUPERVISOR, "Sites")), OPERATION_TIMEOUT));
-        Map<String, Object> answer = Json.map(answers.get(0));
-        List<String> known = siteNames(answers.get(1));
-        boolean answered = Json.number(answer, "status") == 200;
-        String message = answered ? Json.text(answer, "value") : known.contains(site) ? errorOf(answer) : SiteNames.unknown(site, known);
-        boolean ok = answered && endedAsAsked(operation, message);
+        var answers = client.send(call, SUPERVISOR.getSites(), OPERATION_TIMEOUT);
+        Answer<String> answer = answers.first();
+        List<String> known = answers.second().valueOr(List.of());
+        boolean answered = answer.ok();
+        String message = answered ? answer.value() : known.contains(site) ? answer.error() : SiteNames.unknown(site, known);
+        boolean ok = answered && endedAsAsked(call.name(), message);
         if (invocation.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("site", site);
-            result.put("operation", operation);
+            result.put("operation", call.name());
             result.put("ok", ok);
             result.put(ok ? "result" : "error", message);
             out.println(Json.write(result));
@@ -249,15 +249,16 @@ public final class Cli {
         return any;
     }
 
-    /** @param operation the Supervisor's operation without its {@code All}: start, stop, forceStop, ... */
-    private int allSites(JolokiaClient client, String operation) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, operation + "All"), OPERATION_TIMEOUT));
-        if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
-        List<Object> outcomes = Json.list(answer.get("value"));
-        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(Json.map(o), "ok"));
+    /** @param call one of the Supervisor's operations over every site: startAll, stopAll, forceStopAll, ... */
+    private int allSites(JolokiaClient client, Call<List<Map<String, Object>>> call) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        Answer<List<Map<String, Object>>> answer = client.send(call, OPERATION_TIMEOUT);
+        if (!answer.ok()) return fail(FAILED, answer.error());
+        List<Map<String, Object>> outcomes = answer.value();
+        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(o, "ok"));
         if (invocation.json()) {
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("operation", operation);
+            // printed as the command says it: restart, forceStop, ...
+            result.put("operation", call.name().substring(0, call.name().length() - "All".length()));
             result.put("ok", allOk);
             result.put("outcomes", outcomes);
             out.println(Json.write(result));
@@ -267,10 +268,9 @@ public final class Cli {
         return allOk ? OK : FAILED;
     }
 
-    private static Table outcomeTable(List<Object> outcomes) {
+    private static Table outcomeTable(List<Map<String, Object>> outcomes) {
         Table table = new Table("SITE", "INSTANCE", "STATE", "RESULT");
-        for (Object each : outcomes) {
-            Map<String, Object> outcome = Json.map(each);
+        for (Map<String, Object> outcome : outcomes) {
             table.row(Json.text(outcome, "site"), Json.number(outcome, "instance"), Json.text(outcome, "state"),
                     (Json.flag(outcome, "ok") ? "" : "failed: ") + Json.text(outcome, "message"));
         }
@@ -283,18 +283,16 @@ public final class Cli {
     /** The site's tasks: one exec of tasks(), with the known sites in the same request for a mistyped name. */
     private int tasks(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
         if (!SiteNames.isValid(site)) return fail(FAILED, SiteNames.unknown(site, knownSites(client)));
-        List<Object> answers = Json.list(client.post(List.of(
-                JolokiaClient.exec(ObjectNames.site(site).getCanonicalName(), "tasks"),
-                JolokiaClient.read(SUPERVISOR, "Sites")), STATUS_TIMEOUT));
-        Map<String, Object> answer = Json.map(answers.get(0));
-        if (Json.number(answer, "status") != 200) {
-            List<String> known = siteNames(answers.get(1));
-            return fail(FAILED, known.contains(site) ? errorOf(answer) : SiteNames.unknown(site, known));
+        var answers = client.send(SiteCalls.of(site).tasks(), SUPERVISOR.getSites(), STATUS_TIMEOUT);
+        Answer<List<Map<String, Object>>> answer = answers.first();
+        if (!answer.ok()) {
+            List<String> known = answers.second().valueOr(List.of());
+            return fail(FAILED, known.contains(site) ? answer.error() : SiteNames.unknown(site, known));
         }
         List<Map<String, Object>> tasks = new ArrayList<>();
-        for (Object each : Json.list(answer.get("value"))) {
+        for (Map<String, Object> each : answer.value()) {
             Map<String, Object> task = new LinkedHashMap<>();
-            for (String field : TASK_FIELDS) task.put(field, Json.map(each).get(field));
+            for (String field : TASK_FIELDS) task.put(field, each.get(field));
             tasks.add(task);
         }
         // paused is the site's, so every row carries the same
@@ -339,17 +337,13 @@ public final class Cli {
     private static final java.time.format.DateTimeFormatter LOCAL_TIME = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private int history(JolokiaClient client, String site) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("type", "exec");
-        request.put("mbean", SUPERVISOR);
-        request.put("operation", "queryHistory");
-        request.put("arguments", List.of(site == null ? "" : site, invocation.since().orElse(""), invocation.lines()));
-        Map<String, Object> answer = Json.map(client.post(request, STATUS_TIMEOUT));
-        if (Json.number(answer, "status") != 200) return fail(FAILED, errorOf(answer));
+        Answer<List<Map<String, Object>>> answer = client.send(
+                SUPERVISOR.queryHistory(site == null ? "" : site, invocation.since().orElse(""), invocation.lines()), STATUS_TIMEOUT);
+        if (!answer.ok()) return fail(FAILED, answer.error());
         List<Map<String, Object>> events = new ArrayList<>();
-        for (Object each : Json.list(answer.get("value"))) {
+        for (Map<String, Object> each : answer.value()) {
             Map<String, Object> event = new LinkedHashMap<>();
-            for (String field : HISTORY_FIELDS) event.put(field, Json.map(each).get(field));
+            for (String field : HISTORY_FIELDS) event.put(field, each.get(field));
             events.add(event);
         }
         if (invocation.json()) {
@@ -375,11 +369,11 @@ public final class Cli {
     }
 
     private int reload(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        Map<String, Object> answer = Json.map(client.post(JolokiaClient.exec(SUPERVISOR, "reload"), OPERATION_TIMEOUT));
-        if (Json.number(answer, "status") != 200) return fail(FAILED, "reload refused; the running config stays:\n" + errorOf(answer));
-        Map<String, Object> result = Json.map(answer.get("value"));
-        List<Object> outcomes = Json.list(result.get("outcomes"));
-        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(Json.map(o), "ok"));
+        Answer<Map<String, Object>> answer = client.send(SUPERVISOR.reload(), OPERATION_TIMEOUT);
+        if (!answer.ok()) return fail(FAILED, "reload refused; the running config stays:\n" + answer.error());
+        Map<String, Object> result = answer.value();
+        List<Map<String, Object>> outcomes = Json.list(result.get("outcomes")).stream().map(Json::map).toList();
+        boolean allOk = outcomes.stream().allMatch(o -> Json.flag(o, "ok"));
         if (invocation.json()) {
             Map<String, Object> printed = new LinkedHashMap<>();
             printed.put("ok", allOk);
@@ -396,30 +390,9 @@ public final class Cli {
         return allOk ? OK : FAILED;
     }
 
-    /** The value of one answer of a bulk, or nothing when that request failed. */
-    private static Object value(Object answer) {
-        Map<String, Object> map = Json.map(answer);
-        return Json.number(map, "status") == 200 ? map.get("value") : null;
-    }
-
-    /** Jolokia's error, without the exception's class name an operator does not need. */
-    private static String errorOf(Map<String, Object> answer) {
-        String error = Json.text(answer, "error");
-        String type = Json.text(answer, "error_type");
-        if (!type.isEmpty() && error.startsWith(type)) error = error.substring(type.length()).replaceFirst("^\\s*:\\s*", "");
-        return error.isEmpty() ? "failed (HTTP agent status " + Json.number(answer, "status") + ")" : error;
-    }
-
-
     private static List<String> knownSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
-        return siteNames(client.post(JolokiaClient.read(SUPERVISOR, "Sites"), STATUS_TIMEOUT));
+        return client.send(SUPERVISOR.getSites(), STATUS_TIMEOUT).valueOr(List.of());
     }
-
-    /** The names in an answer to a read of the Supervisor's Sites; none when that read failed. */
-    private static List<String> siteNames(Object answer) {
-        return Json.list(value(answer)).stream().map(Object::toString).toList();
-    }
-
 
     private int fail(int exitCode, String message) {
         if (invocation.json()) {

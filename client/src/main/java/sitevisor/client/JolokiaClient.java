@@ -90,12 +90,8 @@ final class JolokiaClient {
         return new JolokiaClient(daemon, endpoint, authorization, System.getProperty("user.name", ""));
     }
 
-    /**
-     * Posts one Jolokia request (a map) or a bulk of them (a list) and returns the parsed answer.
-     *
-     * @param readTimeout how long to wait for the answer; zero waits as long as the daemon works
-     */
-    Object post(Object request, Duration readTimeout) throws Unreachable, Refused {
+    /** Posts one Jolokia request (a map) or a bulk of them (a list) and returns the parsed answer. */
+    private Object post(Object request, Duration readTimeout) throws Unreachable, Refused {
         byte[] body = Json.write(request).getBytes(StandardCharsets.UTF_8);
         String head = "POST " + HttpAgentPaths.CONTEXT + "/ HTTP/1.1\r\n"
                 + "Host: " + (endpoint.host().contains(":") ? "[" + endpoint.host() + "]" : endpoint.host()) + ":" + endpoint.port() + "\r\n"
@@ -182,23 +178,27 @@ final class JolokiaClient {
         return all.toByteArray();
     }
 
-    /** Request builders for the few request kinds the CLI sends. */
-    static Map<String, Object> read(String mbean, List<String> attributes) {
-        return Map.of("type", "read", "mbean", mbean, "attribute", attributes);
+    /**
+     * Sends one call and returns its answer.
+     *
+     * @param readTimeout how long to wait for the answer; zero waits as long as the daemon works
+     */
+    <T> Answer<T> send(Call<T> call, Duration readTimeout) throws Unreachable, Refused {
+        return call.answer(post(call.request(), readTimeout));
     }
 
-    static Map<String, Object> read(String mbean, String attribute) {
-        return Map.of("type", "read", "mbean", mbean, "attribute", attribute);
+    /** Two calls in one HTTP request (a Jolokia bulk request), each answered on its own. */
+    <A, B> Answers<A, B> send(Call<A> first, Call<B> second, Duration readTimeout) throws Unreachable, Refused {
+        List<Object> answers = Json.list(post(List.of(first.request(), second.request()), readTimeout));
+        return new Answers<>(answerOf(first, answers, 0), answerOf(second, answers, 1));
     }
 
-    static Map<String, Object> exec(String mbean, String operation) {
-        return Map.of("type", "exec", "mbean", mbean, "operation", operation);
+    private static <T> Answer<T> answerOf(Call<T> call, List<Object> answers, int index) {
+        return index < answers.size() ? call.answer(answers.get(index)) : Answer.error("no answer to " + call.name() + " in the agent's bulk answer");
     }
 
-    static Map<String, Object> exec(String mbean, String operation, List<Object> arguments) {
-        return arguments.isEmpty() ? exec(mbean, operation)
-                : Map.of("type", "exec", "mbean", mbean, "operation", operation, "arguments", arguments);
-    }
+    /** The answers to the two calls of one bulk request, in their order. */
+    record Answers<A, B>(Answer<A> first, Answer<B> second) {}
 
     /** A status line and a body: enough of HTTP/1.1 for one answer from the JDK's HTTP server. */
     record HttpResponse(int status, String body) {
