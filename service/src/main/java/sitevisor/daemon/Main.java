@@ -2,15 +2,16 @@ package sitevisor.daemon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.config.Config;
+import sitevisor.config.CommandLine;
 import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigLoader;
 import sitevisor.config.ConfigProblem;
+import sitevisor.daemon.config.Config;
+import sitevisor.daemon.config.ConfigLoader;
 import sitevisor.history.HistoryRecorder;
+import sitevisor.mbeans.Actor;
 import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
 import sitevisor.security.Credentials;
-import sitevisor.mbeans.Actor;
 import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.supervise.Supervisor;
 
@@ -22,23 +23,29 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** {@code sitevisor run|check [-c FILE]}: the daemon in the foreground, and the config check. */
+/**
+ * {@code sitevisor run|check [-c FILE]}: the daemon in the foreground, and the config check.
+ * {@code bin/sitevisor} runs this class for those two commands, and the client's jar for every
+ * other; a command line is read here as the client reads one (options before or after the
+ * command), and a mistake in it gets the client's words and the usage of every command.
+ */
 public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
 
-    private static final String USAGE_TEXT = """
-            usage: sitevisor run   [-c FILE]   run the daemon in the foreground (it never forks itself)
-                   sitevisor check [-c FILE]   check a config; every error names the file, site, key and why
-
-            FILE defaults to $SITEVISOR_CONFIG, else ./sitevisor.yml""";
+    /** The daemon's commands; the client has the others. */
+    static final Set<String> COMMANDS = Set.of("run", "check");
 
     private Main() {}
 
@@ -48,49 +55,104 @@ public final class Main {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || List.of("-h", "--help", "help").contains(args[0])) {
-            (args.length == 0 ? err : out).println(USAGE_TEXT);
+            (args.length == 0 ? err : out).println(CommandLine.USAGE);
             return args.length == 0 ? USAGE : OK;
         }
-        String command = args[0];
-        Path configFile;
+        Command command;
         try {
-            configFile = configFile(List.of(args).subList(1, args.length));
+            command = Command.parse(List.of(args));
         } catch (IllegalArgumentException e) {
-            err.println("sitevisor " + command + ": " + e.getMessage());
-            err.println(USAGE_TEXT);
+            err.println("sitevisor: " + e.getMessage());
+            err.println(CommandLine.USAGE);
             return USAGE;
         }
-        return switch (command) {
-            case "check" -> check(configFile, out, err);
-            case "run" -> runDaemon(configFile, err);
-            default -> {
-                err.println("sitevisor: unknown command '" + command + "'");
-                err.println(USAGE_TEXT);
-                yield USAGE;
-            }
-        };
+        return command.name().equals("check") ? check(command.configFile(), out, err) : runDaemon(command.configFile(), err);
     }
 
-    /** {@code -c FILE}, else {@code $SITEVISOR_CONFIG}, else {@code ./sitevisor.yml}. */
-    public static Path configFile(List<String> options) {
-        List<String> rest = new ArrayList<>(options);
-        Path file = null;
-        while (!rest.isEmpty()) {
-            String option = rest.remove(0);
-            if (option.equals("-c") || option.equals("--config")) {
-                if (rest.isEmpty()) throw new IllegalArgumentException(option + " needs a file");
-                file = Path.of(rest.remove(0));
-            } else if (option.startsWith("--config=")) {
-                file = Path.of(option.substring("--config=".length()));
-            } else {
-                throw new IllegalArgumentException("unknown option '" + option + "'");
+    /**
+     * {@code run} or {@code check} and the config file it means.
+     *
+     * <p>The client's options are known here only to refuse them with the client's words
+     * ({@code run takes no --json}); MainTest holds the two readings to the same answers.
+     */
+    record Command(String name, Path configFile) {
+        /** The options of the client's commands that take a value, and what that value is. */
+        private static final Map<String, String> CLIENT_VALUES = Map.of(
+                "-n", "a number of lines", "--lines", "a number of lines",
+                "--since", "a time (2h, 03:00, 2026-11-22)",
+                "--at", "a time (HH:MM[:SS] or a date-time such as 2026-12-01T03:30)");
+        /** Why neither daemon command takes an option of the client's, by the option as the client names it. */
+        private static final Map<String, String> NOT_TAKEN = Map.of(
+                "-n", "", "-f", "", "--since", "", "--json", "",
+                "--at", " (maintenance SITE --at TIME does)",
+                "--force", " (stop and restart do: they skip the drain)");
+        private static final List<String> NOT_TAKEN_ORDER = List.of("-n", "-f", "--since", "--at", "--force", "--json");
+
+        /** @throws IllegalArgumentException with what is wrong, in the words of the client's usage errors */
+        static Command parse(List<String> arguments) {
+            String command = null;
+            List<String> positional = new ArrayList<>();
+            Path configFile = null;
+            Set<String> given = new HashSet<>();
+            for (int i = 0; i < arguments.size(); i++) {
+                String argument = arguments.get(i);
+                if (argument.equals("-c") || argument.equals("--config")) {
+                    configFile = Path.of(valueOf(arguments, ++i, argument, "a config file"));
+                } else if (CLIENT_VALUES.containsKey(argument)) {
+                    String value = valueOf(arguments, ++i, argument, CLIENT_VALUES.get(argument));
+                    if (argument.equals("-n") || argument.equals("--lines")) count(value, argument);
+                    given.add(argument.equals("--lines") ? "-n" : argument);
+                } else if (argument.equals("--json") || argument.equals("--force")) {
+                    given.add(argument);
+                } else if (argument.equals("-f") || argument.equals("--follow")) {
+                    given.add("-f");
+                } else if (argument.startsWith("--since=") || argument.startsWith("--at=")) {
+                    String option = argument.substring(0, argument.indexOf('='));
+                    nonEmpty(argument.substring(option.length() + 1), option);
+                    given.add(option);
+                } else if (argument.startsWith("--config=")) {
+                    configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
+                } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
+                    count(argument.substring(2), "-n");
+                    given.add("-n");
+                } else if (argument.startsWith("-") && argument.length() > 1) {
+                    throw new IllegalArgumentException("unknown option '" + argument + "'");
+                } else if (command == null) {
+                    command = argument;
+                } else {
+                    positional.add(argument);
+                }
             }
+            if (command == null) throw new IllegalArgumentException("no command given");
+            if (!COMMANDS.contains(command)) {
+                throw new IllegalArgumentException("unknown command '" + command + "' (the daemon's are run and check; "
+                        + "bin/sitevisor gives the others to the client)");
+            }
+            if (!positional.isEmpty()) throw new IllegalArgumentException(command + " takes no site, got '" + String.join(" ", positional) + "'");
+            for (String option : NOT_TAKEN_ORDER) {
+                if (given.contains(option)) throw new IllegalArgumentException(command + " takes no " + option + NOT_TAKEN.get(option));
+            }
+            return new Command(command, CommandLine.configFile(Optional.ofNullable(configFile)));
         }
-        if (file == null) {
-            String fromEnvironment = System.getenv("SITEVISOR_CONFIG");
-            file = Path.of(fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment : "sitevisor.yml");
+
+        private static String valueOf(List<String> arguments, int index, String option, String what) {
+            if (index >= arguments.size()) throw new IllegalArgumentException(option + " needs " + what);
+            return nonEmpty(arguments.get(index), option);
         }
-        return file.toAbsolutePath().normalize();
+
+        private static String nonEmpty(String value, String option) {
+            if (value.isEmpty()) throw new IllegalArgumentException(option + " needs a value");
+            return value;
+        }
+
+        private static void count(String text, String option) {
+            try {
+                if (Integer.parseInt(text) >= 0) return;
+            } catch (NumberFormatException e) {
+                // reported below, with the option's name
+            }
+            throw new IllegalArgumentException(option + " needs a number of lines (0 or more), got '" + text + "'");
+        }
     }
 
     private static int check(Path configFile, PrintStream out, PrintStream err) {

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.DaemonLock;
+import sitevisor.client.LockFile;
 import sitevisor.testing.Await;
 import sitevisor.testing.Launched;
 import sitevisor.testing.Launched.Run;
@@ -108,14 +108,14 @@ class CliIT {
         writeConfig(sites());
         Process daemon = launched.launchDaemon();
         // the daemon holds its home before its sites start, and opens the HTTP agent a second or so later
-        Await.until("the daemon holding its home", WAIT, () -> DaemonLock.isHeld(launched.home()));
+        Await.until("the daemon holding its home", WAIT, () -> LockFile.isHeld(launched.home()));
         Run status = cli("status");
         assertEquals(0, status.exitCode(), status + "\n" + launched.daemonOutput(1));
         assertTrue(status.out().lines().anyMatch(line -> line.startsWith("web ")), status.toString());
 
         daemon.destroy();
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
-        assertFalse(DaemonLock.isHeld(launched.home()), "the lock outlived its daemon");
+        assertFalse(LockFile.isHeld(launched.home()), "the lock outlived its daemon");
         Run unreachable = cli("status");
         assertEquals(3, unreachable.exitCode(), unreachable.toString());
         assertTrue(unreachable.err().contains("not reachable"), unreachable.toString());
@@ -124,6 +124,7 @@ class CliIT {
     @Test
     void theDaemonAndTheClientRunOnClassArchivesWrittenAfterTheBuild() throws Exception {
         Path target = LAUNCHER.getParent().getParent().resolve("service/target");
+        Path clientTarget = LAUNCHER.getParent().getParent().resolve("client/target");
         Process daemon = startDaemon();
         assertEquals(0, cli("status").exitCode());
         Path daemonArchive = target.resolve("sitevisor-daemon.jsa");
@@ -131,10 +132,14 @@ class CliIT {
                 "the daemon's archive is newer than the jar");
         assertTrue(Files.readString(Path.of("/proc/" + daemon.pid() + "/maps")).contains(daemonArchive.toString()),
                 "the daemon maps " + daemonArchive);
-        assertTrue(Files.exists(target.resolve("sitevisor-client.jsa")), "the client's archive was written");
-        try (var leftovers = Files.list(target)) {
-            assertTrue(leftovers.noneMatch(file -> file.getFileName().toString().matches("sitevisor-(daemon|client)\\.jsa\\..*")),
-                    "no half-written archive is left");
+        Path clientArchive = clientTarget.resolve("sitevisor-client.jsa");
+        assertTrue(Files.getLastModifiedTime(clientArchive).compareTo(Files.getLastModifiedTime(clientTarget.resolve("sitevisor-client.jar"))) > 0,
+                "the client's archive is newer than its jar");
+        for (Path folder : List.of(target, clientTarget)) {
+            try (var leftovers = Files.list(folder)) {
+                assertTrue(leftovers.noneMatch(file -> file.getFileName().toString().matches("sitevisor-(daemon|client)\\.jsa\\..*")),
+                        "no half-written archive is left in " + folder);
+            }
         }
     }
 
@@ -434,5 +439,27 @@ class CliIT {
         assertEquals(3, Json.list(restarted.get("outcomes")).size(), restartAll.toString());
         assertEquals("RUNNING", instancesOf("web").get(0).get("state"));
         assertEquals(200, get("http://127.0.0.1:" + webPort + "/"));
+    }
+
+    /** Typed reads of what Jolokia's parser read: the client's own helpers are not its contract. */
+    private static final class Json {
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> map(Object value) {
+            return value instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
+        }
+
+        @SuppressWarnings("unchecked")
+        static List<Object> list(Object value) {
+            return value instanceof List<?> list ? (List<Object>) list : List.of();
+        }
+
+        static String text(Map<String, Object> map, String key) {
+            Object value = map.get(key);
+            return value == null ? "" : value.toString();
+        }
+
+        static long number(Map<String, Object> map, String key) {
+            return map.get(key) instanceof Number number ? number.longValue() : 0;
+        }
     }
 }

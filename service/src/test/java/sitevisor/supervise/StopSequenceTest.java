@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.config.SiteConfig;
+import sitevisor.daemon.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.ProcessTable;

@@ -1,0 +1,4 @@
+package sitevisor.config;
+
+/** A host and a port where something listens, as {@code jolokia: { host, port }} gives them. */
+public record Endpoint(String host, int port) {}
