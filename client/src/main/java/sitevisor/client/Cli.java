@@ -1,9 +1,9 @@
 package sitevisor.client;
 
-import sitevisor.config.CommandLine;
-import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigProblem;
-import sitevisor.config.DaemonAddress;
+import sitevisor.config.file.CommandLine;
+import sitevisor.config.file.ConfigException;
+import sitevisor.config.file.ConfigProblem;
+import sitevisor.config.file.DaemonAddress;
 import sitevisor.mbeans.SiteNames;
 
 import java.io.PrintStream;

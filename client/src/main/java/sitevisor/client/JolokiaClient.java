@@ -2,8 +2,8 @@ package sitevisor.client;
 
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
-import sitevisor.config.DaemonAddress;
-import sitevisor.config.Endpoint;
+import sitevisor.config.file.DaemonAddress;
+import sitevisor.config.file.Endpoint;
 import sitevisor.mbeans.HttpAgentPaths;
 
 import java.io.ByteArrayOutputStream;

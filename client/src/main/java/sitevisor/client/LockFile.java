@@ -1,6 +1,6 @@
 package sitevisor.client;
 
-import sitevisor.config.Endpoint;
+import sitevisor.config.file.Endpoint;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package sitevisor.client;
 
-import sitevisor.config.DaemonAddress;
-import sitevisor.config.ConfigException;
+import sitevisor.config.file.DaemonAddress;
+import sitevisor.config.file.ConfigException;
 import sitevisor.mbeans.SiteNames;
 
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,7 @@ package sitevisor.client;
 import org.jolokia.json.parser.JSONParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.config.DaemonAddress;
+import sitevisor.config.file.DaemonAddress;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

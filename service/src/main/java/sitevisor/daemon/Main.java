@@ -2,11 +2,11 @@ package sitevisor.daemon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.config.CommandLine;
-import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigProblem;
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.ConfigLoader;
+import sitevisor.config.file.CommandLine;
+import sitevisor.config.file.ConfigException;
+import sitevisor.config.file.ConfigProblem;
+import sitevisor.config.Config;
+import sitevisor.config.ConfigLoader;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.mbeans.Actor;
 import sitevisor.posix.Native;

@@ -2,7 +2,7 @@ package sitevisor.daemon;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.Config;
+import sitevisor.config.Config;
 import sitevisor.db.History;
 import sitevisor.db.Retention;
 import sitevisor.history.HistoryRecorder;

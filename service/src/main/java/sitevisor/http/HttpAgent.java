@@ -6,7 +6,7 @@ import org.jolokia.jvmagent.JolokiaServer;
 import org.jolokia.jvmagent.JolokiaServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.Config;
+import sitevisor.config.Config;
 import sitevisor.mbeans.HttpAgentPaths;
 import sitevisor.security.AgentDoor;
 import sitevisor.security.Credentials;

@@ -2,7 +2,7 @@ package sitevisor.logs;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.LogPolicy;
+import sitevisor.config.LogPolicy;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -8,8 +8,8 @@ import org.jolokia.json.JSONObject;
 import org.jolokia.json.parser.JSONParser;
 import org.jolokia.json.parser.ParseException;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.Origins;
+import sitevisor.config.Config;
+import sitevisor.config.Origins;
 import sitevisor.mbeans.HttpAgentPaths;
 import sitevisor.mbeans.Actor;
 

@@ -4,8 +4,8 @@ import org.jolokia.server.core.config.Configuration;
 import org.jolokia.server.core.service.api.Restrictor;
 import org.jolokia.server.core.util.HttpMethod;
 import org.jolokia.server.core.util.RequestType;
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.Origins;
+import sitevisor.config.Config;
+import sitevisor.config.Origins;
 import sitevisor.mbeans.ObjectNames;
 
 import javax.management.ObjectName;

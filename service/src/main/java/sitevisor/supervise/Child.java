@@ -5,7 +5,7 @@ import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessIdentity;
 
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.posix.Spawner;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package sitevisor.supervise;
 
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.mbeans.Durations;
 
 import java.time.Duration;

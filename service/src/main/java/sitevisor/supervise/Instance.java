@@ -2,7 +2,7 @@ package sitevisor.supervise;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.Durations;
 import sitevisor.mbeans.SiteState;

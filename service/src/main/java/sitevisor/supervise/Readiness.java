@@ -1,7 +1,7 @@
 package sitevisor.supervise;
 
 import sitevisor.mbeans.Durations;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.posix.ProcStat;
 
 import java.io.IOException;

@@ -15,6 +15,6 @@ public interface SitesListener {
     }
 
     /** A reload applied this config: every site of it is added, changed or left as it was, and started as it should be. */
-    default void configApplied(sitevisor.daemon.config.Config config) {
+    default void configApplied(sitevisor.config.Config config) {
     }
 }

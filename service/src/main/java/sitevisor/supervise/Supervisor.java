@@ -2,11 +2,11 @@ package sitevisor.supervise;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sitevisor.daemon.config.Config;
-import sitevisor.config.ConfigException;
-import sitevisor.daemon.config.ConfigLoader;
-import sitevisor.config.ConfigProblem;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.Config;
+import sitevisor.config.file.ConfigException;
+import sitevisor.config.ConfigLoader;
+import sitevisor.config.file.ConfigProblem;
+import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteNames;

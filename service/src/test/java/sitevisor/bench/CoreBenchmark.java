@@ -1,7 +1,7 @@
 package sitevisor.bench;
 
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.ConfigLoader;
+import sitevisor.config.Config;
+import sitevisor.config.ConfigLoader;
 import sitevisor.mbeans.SiteState;
 import sitevisor.mbeans.Actor;
 import sitevisor.supervise.Instance;

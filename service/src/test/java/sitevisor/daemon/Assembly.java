@@ -1,7 +1,7 @@
 package sitevisor.daemon;
 
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.ConfigLoader;
+import sitevisor.config.Config;
+import sitevisor.config.ConfigLoader;
 import sitevisor.db.History;
 import sitevisor.db.HistoryEvent;
 import sitevisor.db.HistoryQuery;

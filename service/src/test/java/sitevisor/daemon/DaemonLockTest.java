@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import sitevisor.client.LockFile;
-import sitevisor.config.Endpoint;
+import sitevisor.config.file.Endpoint;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.config.Config;
+import sitevisor.config.Config;
 import sitevisor.jmx.JmxRegistry;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.HttpAgentPaths;

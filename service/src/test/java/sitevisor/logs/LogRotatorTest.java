@@ -3,7 +3,7 @@ package sitevisor.logs;
 import sitevisor.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.config.LogPolicy;
+import sitevisor.config.LogPolicy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

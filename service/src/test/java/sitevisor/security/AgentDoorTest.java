@@ -2,7 +2,7 @@ package sitevisor.security;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import sitevisor.daemon.config.Config;
+import sitevisor.config.Config;
 import sitevisor.mbeans.HttpAgentPaths;
 
 import java.net.InetAddress;

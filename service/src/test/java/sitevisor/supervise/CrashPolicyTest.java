@@ -2,8 +2,8 @@ package sitevisor.supervise;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.config.ConfigLoader;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.ConfigLoader;
+import sitevisor.config.SiteConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package sitevisor.supervise;
 
-import sitevisor.daemon.config.Config;
-import sitevisor.daemon.config.ConfigLoader;
+import sitevisor.config.Config;
+import sitevisor.config.ConfigLoader;
 import sitevisor.mbeans.Actor;
 import sitevisor.posix.Cgroups;
 import sitevisor.posix.ProcessTable;

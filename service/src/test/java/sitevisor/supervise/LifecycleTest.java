@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.mbeans.Actor;
 import sitevisor.mbeans.SiteState;

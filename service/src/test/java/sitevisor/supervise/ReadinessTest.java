@@ -2,7 +2,7 @@ package sitevisor.supervise;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.posix.ExitStatus;
 import sitevisor.posix.PidFd;
 import sitevisor.posix.ProcessIdentity;

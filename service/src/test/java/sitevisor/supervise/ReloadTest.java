@@ -222,7 +222,7 @@ class ReloadTest {
         ReloadReport report = supervisor.reload(OPERATOR);
 
         assertEquals(List.of(), report.changed());
-        assertEquals(new sitevisor.daemon.config.Config.HttpAccess(List.of("http://localhost:8080"), List.of("sitevisor.example.org")),
+        assertEquals(new sitevisor.config.Config.HttpAccess(List.of("http://localhost:8080"), List.of("sitevisor.example.org")),
                 supervisor.config().httpAccess());
         assertEquals(before, pids(supervisor));
     }

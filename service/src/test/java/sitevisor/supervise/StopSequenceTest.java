@@ -5,16 +5,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import sitevisor.daemon.config.SiteConfig;
+import sitevisor.config.SiteConfig;
 import sitevisor.logs.LogRotator;
 import sitevisor.posix.ExitWatcher;
 import sitevisor.posix.ProcessTable;
 import sitevisor.posix.Signal;
 import sitevisor.scheduler.TaskRuns;
+import sitevisor.testing.Await;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,7 +89,10 @@ class StopSequenceTest {
 
     @Test
     void aProcessThatIgnoresItsStopSignalIsKilledAtTheTimeoutAndNamed() throws Exception {
-        Child child = spawn("trap \"\" TERM; while :; do sleep 0.05; done");
+        Child child = spawn("trap \"\" TERM; echo ignoring-TERM; while :; do sleep 0.05; done");
+        // a TERM before the trap is set would end it at once
+        Await.until("the trap set", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("s.log"))
+                && Files.readString(dir.resolve("s.log")).contains("ignoring-TERM"));
         StopSequence stop = StopSequence.signal(child, Signal.TERM, Duration.ofMillis(500), context);
         StopSequence.Stopped stopped = assertInstanceOf(StopSequence.Stopped.class, stop.finish(0));
         assertTrue(stopped.killed().stream().anyMatch(k -> k.startsWith("pid " + child.pid() + " ")), "the one killed is named: " + stopped.killed());

@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;

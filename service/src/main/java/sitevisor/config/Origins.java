@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;

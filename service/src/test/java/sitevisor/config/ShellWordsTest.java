@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

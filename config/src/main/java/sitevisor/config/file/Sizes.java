@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -6,10 +6,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import sitevisor.config.ConfigException;
-import sitevisor.config.ConfigProblem;
-import sitevisor.config.DaemonAddress;
-import sitevisor.config.Endpoint;
+import sitevisor.config.file.ConfigException;
+import sitevisor.config.file.ConfigProblem;
+import sitevisor.config.file.DaemonAddress;
+import sitevisor.config.file.Endpoint;
 import sitevisor.posix.Signal;
 
 import java.io.IOException;

@@ -1,11 +1,11 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
-import sitevisor.config.Problems;
-import sitevisor.config.YamlMap;
+import sitevisor.config.file.Problems;
+import sitevisor.config.file.YamlMap;
 import sitevisor.mbeans.Durations;
 import sitevisor.posix.Signal;
 import sitevisor.scheduler.SiteSchedule;

@@ -1,13 +1,13 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
-import sitevisor.config.ConfigException;
-import sitevisor.config.DaemonAddress;
-import sitevisor.config.Endpoint;
-import sitevisor.config.Problems;
-import sitevisor.config.YamlFile;
-import sitevisor.config.YamlMap;
+import sitevisor.config.file.ConfigException;
+import sitevisor.config.file.DaemonAddress;
+import sitevisor.config.file.Endpoint;
+import sitevisor.config.file.Problems;
+import sitevisor.config.file.YamlFile;
+import sitevisor.config.file.YamlMap;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.SiteSchedule;
 

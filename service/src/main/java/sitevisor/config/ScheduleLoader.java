@@ -1,7 +1,7 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
-import sitevisor.config.Problems;
-import sitevisor.config.YamlMap;
+import sitevisor.config.file.Problems;
+import sitevisor.config.file.YamlMap;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.CronSchedule;
 import sitevisor.scheduler.MaintenanceSpec;

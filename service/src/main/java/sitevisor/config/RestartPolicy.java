@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 /** What happens when a running site's process ends on its own. */
 public enum RestartPolicy {

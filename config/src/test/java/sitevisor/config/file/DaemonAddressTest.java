@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 /**
  * How a site's stdout and stderr are kept.

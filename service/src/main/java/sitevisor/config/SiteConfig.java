@@ -1,4 +1,4 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
 import sitevisor.posix.Signal;
 

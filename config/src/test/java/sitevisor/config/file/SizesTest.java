@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

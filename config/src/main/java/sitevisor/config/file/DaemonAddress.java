@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;

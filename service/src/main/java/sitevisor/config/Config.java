@@ -1,6 +1,6 @@
-package sitevisor.daemon.config;
+package sitevisor.config;
 
-import sitevisor.config.Endpoint;
+import sitevisor.config.file.Endpoint;
 import sitevisor.scheduler.SiteSchedule;
 
 import java.nio.file.Path;

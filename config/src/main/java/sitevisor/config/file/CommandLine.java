@@ -1,4 +1,4 @@
-package sitevisor.config;
+package sitevisor.config.file;
 
 import java.nio.file.Path;
 import java.util.Optional;
