@@ -77,7 +77,7 @@ public final class QuartzSchedule implements AutoCloseable {
     public static QuartzSchedule open(String name, DataSource connections, TaskRuns runs, SiteLifecycle sites, SchedulerEvents events,
                                       Clock clock, ZoneId zone) throws IOException {
         try {
-            Scheduler quartz = QuartzStore.create(name, connections);
+            Scheduler quartz = QuartzStore.create(name, connections, Firing.class);
             Reports reports = new Reports(events, clock, zone);
             QuartzSchedule schedule = new QuartzSchedule(quartz, runs, new MaintenanceWindows(sites, reports), reports);
             quartz.setJobFactory((bundle, ignored) -> schedule.new Firing());

@@ -1,5 +1,6 @@
 package sitevisor.scheduler;
 
+import org.quartz.Job;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.impl.DirectSchedulerFactory;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -41,12 +43,14 @@ final class QuartzStore {
      * Creates the tables when the database has none, and a scheduler on them, in standby: it fires
      * nothing until started.
      *
-     * @param name the scheduler's name: its rows in the tables carry it, so the daemon keeps one
-     *             name for good; a JVM holds one scheduler per name
+     * @param name     the scheduler's name: its rows in the tables carry it, so the daemon keeps one
+     *                 name for good; a JVM holds one scheduler per name
+     * @param jobClass the class every job of this scheduler is stored with
      */
-    static Scheduler create(String name, DataSource connections) throws SchedulerException {
+    static Scheduler create(String name, DataSource connections, Class<? extends Job> jobClass) throws SchedulerException {
         try (Connection connection = connections.getConnection()) {
             createTablesIfMissing(connection);
+            storeJobsAs(connection, name, jobClass.getName());
         } catch (SQLException | IOException e) {
             throw new SchedulerException("cannot create Quartz's tables: " + e.getMessage(), e);
         }
@@ -81,6 +85,23 @@ final class QuartzStore {
         factory.createScheduler(name, name, new LeanThreadPool(2), new DefaultThreadExecutor(), store, null, null, 0,
                 IDLE_WAIT.toMillis(), -1, false, null, 1, 0, true);
         return factory.getScheduler(name);
+    }
+
+    /**
+     * Quartz stores each job with its class's name and loads that class when it reads the job back,
+     * so a job stored by an earlier version under a class since renamed would stop the scheduler
+     * from opening (TaskScheduler$Firing became QuartzSchedule$Firing). Every job of this scheduler
+     * has the one class, so any other name in its rows is a former name of it.
+     */
+    private static void storeJobsAs(Connection connection, String name, String jobClass) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + TABLE_PREFIX + "JOB_DETAILS SET JOB_CLASS_NAME = ?"
+                + " WHERE SCHED_NAME = ? AND JOB_CLASS_NAME <> ?")) {
+            update.setString(1, jobClass);
+            update.setString(2, name);
+            update.setString(3, jobClass);
+            update.executeUpdate();
+            if (!connection.getAutoCommit()) connection.commit();
+        }
     }
 
     private static void createTablesIfMissing(Connection connection) throws SQLException, IOException {

@@ -178,6 +178,30 @@ class SchedulingTest {
     }
 
     @Test
+    void aJobStoreAnEarlierVersionWroteOpensWithItsWindowsAndTasks() throws Exception {
+        try (Assembly daemon = new Assembly(dir)) {
+            daemon.write("", "blog:\n" + SITE.indent(2) + """
+                      tasks:
+                        sitemap: { cron: %s, command: [sh, -c, "true"] }
+                    """.formatted(never()));
+            daemon.start();
+            Instant at = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            daemon.schedule().scheduleMaintenance("blog", at, Actor.operator("test"));
+            // the jobs as the version before the scheduler's split stored them: under a class that no longer exists
+            try (java.sql.Connection connection = daemon.history.sharedConnections().getConnection();
+                 java.sql.Statement statement = connection.createStatement()) {
+                assertTrue(statement.executeUpdate("UPDATE QRTZ_JOB_DETAILS SET JOB_CLASS_NAME = 'sitevisor.scheduler.TaskScheduler$Firing'") >= 2);
+                if (!connection.getAutoCommit()) connection.commit();
+            }
+
+            daemon.crash();
+            daemon.start();
+            assertEquals(at, daemon.schedule().nextMaintenance("blog").orElseThrow(), "the one-off window is still set");
+            assertEquals(List.of("sitemap"), daemon.runs().tasks("blog").stream().map(t -> t.name()).toList());
+        }
+    }
+
+    @Test
     void fiveSitesInOneWindowWithMaxConcurrentOneRestartOneAfterAnother() throws Exception {
         try (Assembly daemon = new Assembly(dir)) {
             Instant due = Instant.now().plusSeconds(6).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
