@@ -125,9 +125,20 @@ class CliIT {
     void theDaemonAndTheClientRunOnClassArchivesWrittenAfterTheBuild() throws Exception {
         Path target = LAUNCHER.getParent().getParent().resolve("service/target");
         Path clientTarget = LAUNCHER.getParent().getParent().resolve("client/target");
+        Process first = startDaemon();
+        first.destroy();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        // a rebuild that changed only a library: the JVM refuses an archive older than any jar on its class path
+        Path library;
+        try (var libraries = Files.list(target.resolve("lib"))) {
+            library = libraries.filter(file -> file.getFileName().toString().startsWith("sitevisor-scheduler")).findFirst().orElseThrow();
+        }
+        Files.setLastModifiedTime(library, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
         Process daemon = startDaemon();
         assertEquals(0, cli("status").exitCode());
         Path daemonArchive = target.resolve("sitevisor-daemon.jsa");
+        assertTrue(Files.getLastModifiedTime(daemonArchive).compareTo(Files.getLastModifiedTime(library)) > 0,
+                "the daemon's archive was written again after its library changed");
         assertTrue(Files.getLastModifiedTime(daemonArchive).compareTo(Files.getLastModifiedTime(target.resolve("sitevisor.jar"))) > 0,
                 "the daemon's archive is newer than the jar");
         assertTrue(Files.readString(Path.of("/proc/" + daemon.pid() + "/maps")).contains(daemonArchive.toString()),
