@@ -69,8 +69,10 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
         return agent.port();
     }
 
-    /** @param credentials the doors' user and password, written before the sites start so that a client finds them at once */
-    /** @param taskEvents where the schedule's events go: the maintenance windows' and the operators' actions on tasks */
+    /**
+     * @param taskEvents  where the schedule's events go: the maintenance windows' and the operators' actions on tasks
+     * @param credentials the doors' user and password, written before the sites start so that a client finds them at once
+     */
     Services(Config config, Clock clock, HistoryRecorder recorder, SchedulerEvents taskEvents, Credentials credentials) {
         this.config = config;
         this.clock = clock;
