@@ -1,12 +1,12 @@
 package sitevisor.client;
 
+import sitevisor.config.file.CommandLine;
 import sitevisor.mbeans.HistoryTimes;
 import sitevisor.mbeans.MaintenanceTime;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,44 +62,21 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
     }
 
     static Invocation parse(List<String> arguments) throws UsageException {
-        String command = null;
-        List<String> positional = new ArrayList<>();
-        Path configFile = null;
-        boolean json = false;
-        Integer lines = null;
-        boolean follow = false;
-        String since = null;
-        String at = null;
-        boolean force = false;
-        for (int i = 0; i < arguments.size(); i++) {
-            String argument = arguments.get(i);
-            switch (argument) {
-                case "-c", "--config" -> configFile = Path.of(valueOf(arguments, ++i, argument, "a config file"));
-                case "--json" -> json = true;
-                case "-n", "--lines" -> lines = count(valueOf(arguments, ++i, argument, "a number of lines"), argument);
-                case "-f", "--follow" -> follow = true;
-                case "--since" -> since = valueOf(arguments, ++i, argument, "a time (2h, 03:00, 2026-11-22)");
-                case "--at" -> at = valueOf(arguments, ++i, argument, "a time (HH:MM[:SS] or a date-time such as 2026-12-01T03:30)");
-                case "--force" -> force = true;
-                default -> {
-                    if (argument.startsWith("--since=")) {
-                        since = nonEmpty(argument.substring("--since=".length()), "--since");
-                    } else if (argument.startsWith("--at=")) {
-                        at = nonEmpty(argument.substring("--at=".length()), "--at");
-                    } else if (argument.startsWith("--config=")) {
-                        configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
-                    } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
-                        lines = count(argument.substring(2), "-n");
-                    } else if (argument.startsWith("-") && argument.length() > 1) {
-                        throw new UsageException("unknown option '" + argument + "'");
-                    } else if (command == null) {
-                        command = argument;
-                    } else {
-                        positional.add(argument);
-                    }
-                }
-            }
+        CommandLine.Words words;
+        try {
+            words = CommandLine.split(arguments);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
         }
+        String command = words.command();
+        List<String> positional = words.positional();
+        Path configFile = words.configFile().orElse(null);
+        boolean json = words.has("--json");
+        Integer lines = words.value("-n").map(Integer::parseInt).orElse(null);
+        boolean follow = words.has("-f");
+        String since = words.value("--since").orElse(null);
+        String at = words.value("--at").orElse(null);
+        boolean force = words.has("--force");
         if (command == null) throw new UsageException("no command given");
         Shape shape = COMMANDS.get(command);
         if (shape == null) throw new UsageException("unknown command '" + command + "'");
@@ -169,25 +146,5 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
 
     private static boolean takesAll(String command) {
         return Set.of("start", "stop", "restart").contains(command);
-    }
-
-    private static String valueOf(List<String> arguments, int index, String option, String what) throws UsageException {
-        if (index >= arguments.size()) throw new UsageException(option + " needs " + what);
-        return nonEmpty(arguments.get(index), option);
-    }
-
-    private static String nonEmpty(String value, String option) throws UsageException {
-        if (value.isEmpty()) throw new UsageException(option + " needs a value");
-        return value;
-    }
-
-    private static int count(String text, String option) throws UsageException {
-        try {
-            int count = Integer.parseInt(text);
-            if (count >= 0) return count;
-        } catch (NumberFormatException e) {
-            // reported below, with the option's name
-        }
-        throw new UsageException(option + " needs a number of lines (0 or more), got '" + text + "'");
     }
 }

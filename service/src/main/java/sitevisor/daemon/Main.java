@@ -22,11 +22,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -72,15 +69,11 @@ public final class Main {
     /**
      * {@code run} or {@code check} and the config file it means.
      *
-     * <p>The client's options are known here only to refuse them with the client's words
-     * ({@code run takes no --json}); MainTest holds the two readings to the same answers.
+     * <p>The words are split as the client splits them ({@link CommandLine#split}); the client's
+     * options are refused here in the client's words ({@code run takes no --json}), and MainTest
+     * holds the two readings to the same answers.
      */
     record Command(String name, Path configFile) {
-        /** The options of the client's commands that take a value, and what that value is. */
-        private static final Map<String, String> CLIENT_VALUES = Map.of(
-                "-n", "a number of lines", "--lines", "a number of lines",
-                "--since", "a time (2h, 03:00, 2026-11-22)",
-                "--at", "a time (HH:MM[:SS] or a date-time such as 2026-12-01T03:30)");
         /** Why neither daemon command takes an option of the client's, by the option as the client names it. */
         private static final Map<String, String> NOT_TAKEN = Map.of(
                 "-n", "", "-f", "", "--since", "", "--json", "",
@@ -90,68 +83,20 @@ public final class Main {
 
         /** @throws IllegalArgumentException with what is wrong, in the words of the client's usage errors */
         static Command parse(List<String> arguments) {
-            String command = null;
-            List<String> positional = new ArrayList<>();
-            Path configFile = null;
-            Set<String> given = new HashSet<>();
-            for (int i = 0; i < arguments.size(); i++) {
-                String argument = arguments.get(i);
-                if (argument.equals("-c") || argument.equals("--config")) {
-                    configFile = Path.of(valueOf(arguments, ++i, argument, "a config file"));
-                } else if (CLIENT_VALUES.containsKey(argument)) {
-                    String value = valueOf(arguments, ++i, argument, CLIENT_VALUES.get(argument));
-                    if (argument.equals("-n") || argument.equals("--lines")) count(value, argument);
-                    given.add(argument.equals("--lines") ? "-n" : argument);
-                } else if (argument.equals("--json") || argument.equals("--force")) {
-                    given.add(argument);
-                } else if (argument.equals("-f") || argument.equals("--follow")) {
-                    given.add("-f");
-                } else if (argument.startsWith("--since=") || argument.startsWith("--at=")) {
-                    String option = argument.substring(0, argument.indexOf('='));
-                    nonEmpty(argument.substring(option.length() + 1), option);
-                    given.add(option);
-                } else if (argument.startsWith("--config=")) {
-                    configFile = Path.of(nonEmpty(argument.substring("--config=".length()), "--config"));
-                } else if (argument.startsWith("-n") && argument.length() > 2 && Character.isDigit(argument.charAt(2))) {
-                    count(argument.substring(2), "-n");
-                    given.add("-n");
-                } else if (argument.startsWith("-") && argument.length() > 1) {
-                    throw new IllegalArgumentException("unknown option '" + argument + "'");
-                } else if (command == null) {
-                    command = argument;
-                } else {
-                    positional.add(argument);
-                }
-            }
+            CommandLine.Words words = CommandLine.split(arguments);
+            String command = words.command();
             if (command == null) throw new IllegalArgumentException("no command given");
             if (!COMMANDS.contains(command)) {
                 throw new IllegalArgumentException("unknown command '" + command + "' (the daemon's are run and check; "
                         + "bin/sitevisor gives the others to the client)");
             }
-            if (!positional.isEmpty()) throw new IllegalArgumentException(command + " takes no site, got '" + String.join(" ", positional) + "'");
+            if (!words.positional().isEmpty()) {
+                throw new IllegalArgumentException(command + " takes no site, got '" + String.join(" ", words.positional()) + "'");
+            }
             for (String option : NOT_TAKEN_ORDER) {
-                if (given.contains(option)) throw new IllegalArgumentException(command + " takes no " + option + NOT_TAKEN.get(option));
+                if (words.has(option)) throw new IllegalArgumentException(command + " takes no " + option + NOT_TAKEN.get(option));
             }
-            return new Command(command, CommandLine.configFile(Optional.ofNullable(configFile)));
-        }
-
-        private static String valueOf(List<String> arguments, int index, String option, String what) {
-            if (index >= arguments.size()) throw new IllegalArgumentException(option + " needs " + what);
-            return nonEmpty(arguments.get(index), option);
-        }
-
-        private static String nonEmpty(String value, String option) {
-            if (value.isEmpty()) throw new IllegalArgumentException(option + " needs a value");
-            return value;
-        }
-
-        private static void count(String text, String option) {
-            try {
-                if (Integer.parseInt(text) >= 0) return;
-            } catch (NumberFormatException e) {
-                // reported below, with the option's name
-            }
-            throw new IllegalArgumentException(option + " needs a number of lines (0 or more), got '" + text + "'");
+            return new Command(command, CommandLine.configFile(words.configFile()));
         }
     }
 
