@@ -1,22 +1,19 @@
 package sitevisor.config;
 
+import java.util.Locale;
+
 /** What happens when a running site's process ends on its own. */
 public enum RestartPolicy {
     /** Restart after any exit, clean or not. */
-    ALWAYS("always"),
+    ALWAYS,
     /** Restart after a non-zero exit code or a death by signal; a clean exit 0 stays EXITED. */
-    ON_FAILURE("on-failure"),
+    ON_FAILURE,
     /** Never restart; the instance stays EXITED. */
-    NEVER("never");
+    NEVER;
 
-    private final String configName;
-
-    RestartPolicy(String configName) {
-        this.configName = configName;
-    }
-
+    /** As the config writes it: the name in lower case, words joined by hyphens. */
     public String configName() {
-        return configName;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public boolean restartsAfter(int exitCode, int signal) {
