@@ -173,7 +173,7 @@ public final class Cli {
     }
 
     private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "memoryBytes",
-            "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
+            "memoryPeakBytes", "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
     private static Map<String, Object> instanceRow(Map<String, Object> instance) {

@@ -55,6 +55,11 @@ public final class SiteCalls {
         return Call.read(mbean, "MemoryBytes", Call::longNumber);
     }
 
+    /** @see SiteMXBean#getMemoryPeakBytes() */
+    public Call<Long> getMemoryPeakBytes() {
+        return Call.read(mbean, "MemoryPeakBytes", Call::longNumber);
+    }
+
     /** @see SiteMXBean#getLastExit() */
     public Call<String> getLastExit() {
         return Call.read(mbean, "LastExit", Call::text);

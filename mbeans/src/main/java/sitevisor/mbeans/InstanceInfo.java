@@ -14,14 +14,15 @@ public final class InstanceInfo {
     private final String lastExit;
     private final String reason;
     private final long memoryBytes;
+    private final long memoryPeakBytes;
     private final String nextMaintenance;
     private final String changedAt;
     private final String changedBy;
 
     @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes",
-            "nextMaintenance", "changedAt", "changedBy"})
+            "memoryPeakBytes", "nextMaintenance", "changedAt", "changedBy"})
     public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason,
-                        long memoryBytes, String nextMaintenance, String changedAt, String changedBy) {
+                        long memoryBytes, long memoryPeakBytes, String nextMaintenance, String changedAt, String changedBy) {
         this.site = site;
         this.instance = instance;
         this.state = state;
@@ -32,6 +33,7 @@ public final class InstanceInfo {
         this.lastExit = lastExit;
         this.reason = reason;
         this.memoryBytes = memoryBytes;
+        this.memoryPeakBytes = memoryPeakBytes;
         this.nextMaintenance = nextMaintenance;
         this.changedAt = changedAt;
         this.changedBy = changedBy;
@@ -82,9 +84,18 @@ public final class InstanceInfo {
         return reason;
     }
 
-    /** Resident memory of the instance's process and the processes it forked, in bytes; 0 when none runs. */
+    /**
+     * What the instance's processes cost the host, in bytes: the proportional set size and swap
+     * share of each process in its cgroup (else of its main process and those it forked), so pages
+     * its processes share count once; sampled at most once a second; 0 when none runs.
+     */
     public long getMemoryBytes() {
         return memoryBytes;
+    }
+
+    /** The most {@link #getMemoryBytes()} was when read since the instance's main process started, in bytes; 0 when none runs. */
+    public long getMemoryPeakBytes() {
+        return memoryPeakBytes;
     }
 
     /** The site's next maintenance window, ISO-8601 with the daemon's offset; "" when none. */

@@ -26,9 +26,13 @@ public interface SiteMXBean {
     @Description("The port of instance 0 (instance i listens on Port + i), 0 when the site has none")
     int getPort();
 
-    @Description("Resident memory of the site's processes in bytes: each instance's process and those it forked, sampled at most once a second")
+    @Description("What the site's processes cost the host in bytes: the proportional set size and swap share of every process of every instance (its cgroup, else its process and those it forked), so shared pages count once; sampled at most once a second")
     @Units("bytes")
     long getMemoryBytes();
+
+    @Description("The sum of each instance's highest MemoryBytes, as read since its process started, in bytes")
+    @Units("bytes")
+    long getMemoryPeakBytes();
 
     @Description("How the last process of instance 0 ended, empty when none has")
     String getLastExit();

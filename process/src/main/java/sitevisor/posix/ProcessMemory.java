@@ -5,14 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * Resident memory of a process and the processes it forked from its main thread, as
- * {@code /proc} reports it: a worker pool (gunicorn, php-fpm, node's cluster) counts with its
- * master. A process that left the tree (daemonized to init) is not counted.
+ * The memory of a set of processes as {@code /proc} reports it. {@link #proportionalBytes} is
+ * what a site costs the host: each process's proportional set size (a page shared by N
+ * processes counts 1/N to each, so a preforked pool's shared pages count once across it) plus its
+ * share of swap. {@link #residentBytes} is the cheap upper bound: resident pages, a shared page
+ * counted in every process that maps it.
  */
 public final class ProcessMemory {
     private static final Path PROC = Path.of("/proc");
@@ -23,17 +27,66 @@ public final class ProcessMemory {
 
     /** The summed resident set of the process and its descendants in bytes; 0 when it is gone. */
     public static long residentBytes(long pid) {
+        return residentBytes(tree(pid));
+    }
+
+    /** The summed resident sets of these processes in bytes; a gone one counts 0. */
+    public static long residentBytes(Collection<Long> pids) {
         long pages = 0;
+        for (long pid : pids) pages += residentPages(pid);
+        return pages * Native.pageSizeBytes();
+    }
+
+    /**
+     * The summed proportional set sizes and swap shares of these processes in bytes
+     * ({@code Pss} + {@code SwapPss} of {@code /proc/PID/smaps_rollup}); a gone one counts 0. The
+     * kernel walks each process's page tables for it, so it costs far more than {@link #residentBytes}.
+     */
+    public static long proportionalBytes(Collection<Long> pids) {
+        long kilobytes = 0;
+        for (long pid : pids) {
+            try {
+                kilobytes += parseProportionalKilobytes(Files.readString(PROC.resolve(Long.toString(pid)).resolve("smaps_rollup"), StandardCharsets.US_ASCII));
+            } catch (IOException gone) {
+                // ended meanwhile, or not ours to read: it costs the host nothing we may count
+            }
+        }
+        return kilobytes * 1024;
+    }
+
+    /** {@code Pss} plus {@code SwapPss} of a {@code smaps_rollup} text, in kB; 0 for a text without them. */
+    static long parseProportionalKilobytes(String smapsRollup) {
+        long kilobytes = 0;
+        for (String line : smapsRollup.split("\n")) {
+            if (line.startsWith("Pss:") || line.startsWith("SwapPss:")) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length >= 2) {
+                    try {
+                        kilobytes += Long.parseLong(fields[1]);
+                    } catch (NumberFormatException e) {
+                        // a line this version of the kernel writes otherwise: not counted
+                    }
+                }
+            }
+        }
+        return kilobytes;
+    }
+
+    /**
+     * The process and the processes it forked from its main thread, and theirs, as far as they
+     * are still its descendants: a worker pool (gunicorn, php-fpm, node's cluster) with its master.
+     * A process that left the tree (daemonized to init) is not in it; at most 1,024.
+     */
+    public static List<Long> tree(long pid) {
         Deque<Long> pending = new ArrayDeque<>();
-        Set<Long> seen = new HashSet<>();
+        Set<Long> seen = new LinkedHashSet<>();
         pending.add(pid);
         while (!pending.isEmpty() && seen.size() < MAX_PROCESSES) {
             long next = pending.poll();
             if (!seen.add(next)) continue;
-            pages += residentPages(next);
             addChildren(next, pending);
         }
-        return pages * Native.pageSizeBytes();
+        return List.copyOf(seen);
     }
 
     /** The second field of /proc/PID/statm: resident pages. */

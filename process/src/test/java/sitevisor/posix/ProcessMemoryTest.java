@@ -20,6 +20,52 @@ class ProcessMemoryTest {
     }
 
     @Test
+    void readsProportionalSetSizeAndSwapShareFromSmapsRollup() {
+        String rollup = """
+                560f25f64000-7ffeb9933000 ---p 00000000 00:00 0                          [rollup]
+                Rss:                1984 kB
+                Pss:                1065 kB
+                Pss_Dirty:           164 kB
+                Pss_Anon:            164 kB
+                Swap:                 40 kB
+                SwapPss:              20 kB
+                """;
+        assertEquals(1085, ProcessMemory.parseProportionalKilobytes(rollup), "Pss + SwapPss, not Pss_Dirty or Rss");
+        assertEquals(0, ProcessMemory.parseProportionalKilobytes(""));
+    }
+
+    @Test
+    void aPreforkedPoolSharingOneAllocationCostsItOnceNotOncePerWorker() throws Exception {
+        long allocated = 64L * 1024 * 1024;
+        // a master touches 64 MB, then forks three workers that share those pages and never write them
+        Process master = new ProcessBuilder("python3", "-c", """
+                import os, sys, time
+                data = bytearray(%d)
+                for i in range(0, len(data), 4096):
+                    data[i] = 1
+                for _ in range(3):
+                    if os.fork() == 0:
+                        time.sleep(300)
+                        os._exit(0)
+                print("forked", flush=True)
+                time.sleep(300)
+                """.formatted(allocated)).redirectErrorStream(true).start();
+        try {
+            long pid = master.pid();
+            Await.until("the master forked its three workers", Duration.ofSeconds(20), () -> ProcessMemory.tree(pid).size() == 4
+                    && ProcessMemory.residentBytes(pid) > 3.5 * allocated);
+            long resident = ProcessMemory.residentBytes(ProcessMemory.tree(pid));
+            long proportional = ProcessMemory.proportionalBytes(ProcessMemory.tree(pid));
+            assertTrue(resident > 3.5 * allocated, "summed RSS counts the shared pages four times: " + resident);
+            assertTrue(proportional > allocated && proportional < 1.5 * allocated, "PSS counts them once: " + proportional + " against RSS " + resident);
+        } finally {
+            master.descendants().forEach(ProcessHandle::destroyForcibly);
+            master.destroyForcibly().waitFor();
+        }
+        assertEquals(0, ProcessMemory.proportionalBytes(java.util.List.of(master.pid())), "a gone process costs nothing");
+    }
+
+    @Test
     void aProcessCountsWithTheProcessesItForkedAndAGoneOneIsZero() throws Exception {
         // a shell that forks two sleeps and waits: a master with its workers
         Process master = new ProcessBuilder("sh", "-c", "sleep 300 & sleep 300 & wait").start();

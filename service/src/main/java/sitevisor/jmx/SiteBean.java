@@ -71,7 +71,12 @@ final class SiteBean implements SiteMXBean {
 
     @Override
     public long getMemoryBytes() {
-        return statuses().stream().mapToLong(Instance.Status::residentBytes).sum();
+        return statuses().stream().mapToLong(Instance.Status::memoryBytes).sum();
+    }
+
+    @Override
+    public long getMemoryPeakBytes() {
+        return statuses().stream().mapToLong(Instance.Status::memoryPeakBytes).sum();
     }
 
     @Override
@@ -90,7 +95,7 @@ final class SiteBean implements SiteMXBean {
         String changedAt = s.changedAt() == null ? ""
                 : java.time.OffsetDateTime.ofInstant(s.changedAt(), java.time.ZoneId.systemDefault()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
-                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.residentBytes(), nextMaintenance,
+                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.memoryBytes(), s.memoryPeakBytes(), nextMaintenance,
                 changedAt, s.changedBy().toString());
     }
 

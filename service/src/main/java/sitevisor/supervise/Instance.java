@@ -99,21 +99,26 @@ public final class Instance {
     /** What an operation did, in words for the operator. */
     public record Result(SiteState state, String message) {}
 
-    /** A consistent-enough view for status: each field is read once. */
     /**
-     * @param pid       the main process, 0 in a state where none runs (a process that ended is not shown as if it ran)
-     * @param changedAt when the instance entered its state, null before its first change
-     * @param changedBy who moved it there
+     * A consistent-enough view for status: each field is read once.
+     *
+     * @param pid             the main process, 0 in a state where none runs (a process that ended is not shown as if it ran)
+     * @param memoryBytes     what its processes cost the host: proportional set size and swap share ({@link MemoryGauge})
+     * @param memoryPeakBytes the most they cost since the main process started
+     * @param changedAt       when the instance entered its state, null before its first change
+     * @param changedBy       who moved it there
      */
     public record Status(String site, int instance, SiteState state, long pid, Instant startedAt, int port,
-                         int restarts, ExitStatus lastExit, String reason, long residentBytes, Instant changedAt, Actor changedBy) {}
+                         int restarts, ExitStatus lastExit, String reason, long memoryBytes, long memoryPeakBytes, Instant changedAt,
+                         Actor changedBy) {}
 
     public Status status() {
         SiteState now = state;
         Child c = HAS_PROCESS.contains(now) ? current : null;
         long pid = c == null ? 0 : c.pid();
+        MemoryGauge.Reading memoryNow = c == null ? MemoryGauge.Reading.NONE : memory.read(pid, c.cgroup(), context.clock().instant());
         return new Status(site.name(), index, now, pid, c == null ? null : c.startedAt(), site.portOf(index), restarts, lastExit,
-                lastReason, pid == 0 ? 0 : memory.residentBytes(pid, context.clock().instant()), stateSince, stateActor);
+                lastReason, memoryNow.bytes(), memoryNow.peakBytes(), stateSince, stateActor);
     }
 
     public SiteState state() {

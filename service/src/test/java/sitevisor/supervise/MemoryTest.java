@@ -1,0 +1,73 @@
+package sitevisor.supervise;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import sitevisor.mbeans.Actor;
+import sitevisor.posix.ProcessMemory;
+import sitevisor.testing.Await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static sitevisor.mbeans.SiteState.RUNNING;
+
+/** What a site's memory is, read through the supervisor from a real preforked site. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MemoryTest {
+    private static final long ALLOCATED_BYTES = 64L * 1024 * 1024;
+
+    @TempDir
+    Path dir;
+    Fixture fixture;
+
+    @BeforeEach
+    void setUp() {
+        fixture = new Fixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @Test
+    void aPreforkedSiteSharingOneAllocationCostsItOnceNotOncePerWorker() throws Exception {
+        // a master that touches 64 MB, then forks three workers that share those pages and never write them
+        Files.writeString(dir.resolve("pool.py"), """
+                import os, time
+                data = bytearray(%d)
+                for i in range(0, len(data), 4096):
+                    data[i] = 1
+                for _ in range(3):
+                    if os.fork() == 0:
+                        time.sleep(1000)
+                        os._exit(0)
+                time.sleep(1000)
+                """.formatted(ALLOCATED_BYTES));
+        fixture.supervise("""
+                pool:
+                  command: [python3, %s]
+                  startSeconds: 0
+                """.formatted(dir.resolve("pool.py")));
+        Instance pool = fixture.instance("pool");
+        assertEquals(RUNNING, pool.start(Actor.operator("test")).state());
+        long pid = pool.status().pid();
+        Await.until("the master touched its allocation and forked its workers", Duration.ofSeconds(30),
+                () -> ProcessMemory.tree(pid).size() == 4 && ProcessMemory.residentBytes(pid) > 3.5 * ALLOCATED_BYTES);
+
+        long summedResident = ProcessMemory.residentBytes(ProcessMemory.tree(pid));
+        // the gauge samples at most once a second: wait for a reading taken after the workers forked
+        Await.until("a reading of the whole pool", Duration.ofSeconds(10), () -> pool.status().memoryBytes() > ALLOCATED_BYTES);
+        Instance.Status status = pool.status();
+        assertTrue(summedResident > 3.5 * ALLOCATED_BYTES, "RSS summed over the workers counts the shared pages four times: " + summedResident);
+        assertTrue(status.memoryBytes() < 1.5 * ALLOCATED_BYTES,
+                "the site's memory counts them once: " + status.memoryBytes() + " against summed RSS " + summedResident);
+        assertTrue(status.memoryPeakBytes() >= status.memoryBytes());
+    }
+}
