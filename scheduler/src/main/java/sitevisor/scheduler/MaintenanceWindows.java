@@ -57,7 +57,7 @@ final class MaintenanceWindows implements AutoCloseable {
 
     /** The site's window as the schedule now has it, and the one-off windows the job store holds. */
     void apply(SiteSchedule schedule, TreeSet<Instant> oneOffs) {
-        SiteWindows site = bySite.computeIfAbsent(schedule.site(), SiteWindows::new);
+        SiteWindows site = bySite.computeIfAbsent(schedule.site(), name -> new SiteWindows());
         synchronized (site) {
             site.schedule = schedule;
             site.nextWindow = null;
@@ -156,14 +156,9 @@ final class MaintenanceWindows implements AutoCloseable {
     }
 
     private static final class SiteWindows {
-        final String name;
         SiteSchedule schedule;
         TreeSet<Instant> oneOffs = new TreeSet<>();
         /** The recurring window's next time, kept until it has passed; null until looked up, or after the schedule changed. */
         Instant nextWindow;
-
-        SiteWindows(String name) {
-            this.name = name;
-        }
     }
 }

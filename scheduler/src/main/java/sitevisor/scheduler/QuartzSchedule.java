@@ -22,7 +22,6 @@ import sitevisor.mbeans.SiteNames;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -71,14 +70,13 @@ public final class QuartzSchedule implements AutoCloseable {
      * standby: nothing fires before {@link #start}.
      *
      * @param name  the scheduler's name; the daemon always uses the same, as its rows carry it
-     * @param runs  where a task that falls due goes
+     * @param runs  where a task that falls due goes; the schedule tells what it did, and keeps time, as they do
      * @param sites what a maintenance window restarts
      */
-    public static QuartzSchedule open(String name, DataSource connections, TaskRuns runs, SiteLifecycle sites, SchedulerEvents events,
-                                      Clock clock, ZoneId zone) throws IOException {
+    public static QuartzSchedule open(String name, DataSource connections, TaskRuns runs, SiteLifecycle sites) throws IOException {
         try {
             Scheduler quartz = QuartzStore.create(name, connections, Firing.class);
-            Reports reports = new Reports(events, clock, zone);
+            Reports reports = runs.reports();
             QuartzSchedule schedule = new QuartzSchedule(quartz, runs, new MaintenanceWindows(sites, reports), reports);
             quartz.setJobFactory((bundle, ignored) -> schedule.new Firing());
             return schedule;
@@ -254,7 +252,7 @@ public final class QuartzSchedule implements AutoCloseable {
     }
 
     /** Stops the site's tasks from falling due until {@link #resumeTasks}; kept across daemon restarts. A no-op when paused. */
-    public String pauseTasks(String site, Actor actor) {
+    public synchronized String pauseTasks(String site, Actor actor) {
         if (runs.specs(site).isEmpty() && runs.sites().contains(site)) return "site '" + site + "' has no tasks";
         if (!runs.setPaused(site, true)) return "the tasks of site '" + site + "' are paused already";
         stored(() -> quartz.pauseTriggers(GroupMatcher.triggerGroupEquals(TASKS_GROUP + site)));
@@ -264,9 +262,10 @@ public final class QuartzSchedule implements AutoCloseable {
     }
 
     /** Lets the site's tasks fall due again; what fell due while paused follows each task's {@code missed} policy. A no-op when not paused. */
-    public String resumeTasks(String site, Actor actor) {
+    public synchronized String resumeTasks(String site, Actor actor) {
         if (!runs.paused(site)) return "the tasks of site '" + site + "' are not paused";
         Instant now = reports.clock().instant();
+        Map<String, Integer> missedRuns = new LinkedHashMap<>();
         List<String> missed = new ArrayList<>();
         for (TaskSpec spec : runs.specs(site)) {
             Trigger trigger = stored(() -> quartz.getTrigger(TriggerKey.triggerKey(spec.name(), TASKS_GROUP + site)));
@@ -274,12 +273,13 @@ public final class QuartzSchedule implements AutoCloseable {
             Instant due = trigger.getNextFireTime().toInstant();
             if (due.isAfter(now)) continue;
             int count = runsDueSince(spec, due, now);
-            runs.addMissed(site, spec.name(), count);
+            missedRuns.put(spec.name(), count);
             // on resume Quartz fires a run-once task once (its misfire policy), and a skip task only if it is
             // less late than the misfire threshold, as it would any late trigger
             missed.add(spec.name() + " missed " + count + " (" + spec.missed().configName() + ")");
         }
         if (!runs.setPaused(site, false)) return "the tasks of site '" + site + "' are not paused";
+        missedRuns.forEach((task, count) -> runs.addMissed(site, task, count));
         stored(() -> quartz.resumeTriggers(GroupMatcher.triggerGroupEquals(TASKS_GROUP + site)));
         String message = "resumed the tasks of site '" + site + "'" + (missed.isEmpty() ? "" : "; " + String.join(", ", missed));
         reports.site(site, SchedulerEvent.Kind.TASKS_RESUMED, message, actor, -1);

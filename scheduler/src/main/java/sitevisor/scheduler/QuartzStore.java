@@ -52,7 +52,7 @@ final class QuartzStore {
             createTablesIfMissing(connection);
             storeJobsAs(connection, name, jobClass.getName());
         } catch (SQLException | IOException e) {
-            throw new SchedulerException("cannot create Quartz's tables: " + e.getMessage(), e);
+            throw new SchedulerException("cannot prepare Quartz's tables: " + e.getMessage(), e);
         }
         String dataSource = "sitevisor-" + name;
         DBConnectionManager.getInstance().addConnectionProvider(dataSource, new ConnectionProvider() {

@@ -25,7 +25,13 @@ public interface TaskGate {
      */
     String drain(String site, Duration timeout, Actor by, BooleanSupplier cutShort);
 
-    /** Stops the site's running task runs without waiting for them: a stop with {@code --force}, or a kill. */
+    /** How long a graceful stop of the site waits for its running runs when it names no bound of its own: its {@code drainTimeout}. */
+    Duration drainTimeout(String site);
+
+    /**
+     * Stops the site's running task runs without waiting for them: a stop with {@code --force}, or a
+     * kill. Call it once the site has left {@code RUNNING}, so that no run starts after it.
+     */
     void stopRunning(String site, String why);
 
     /** The site is running again, every instance ready: a run that fell due meanwhile with {@code run-once} runs now. */

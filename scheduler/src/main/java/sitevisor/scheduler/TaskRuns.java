@@ -52,6 +52,11 @@ public final class TaskRuns implements TaskGate, AutoCloseable {
     private final ExecutorService workers;
     private final HttpTasks http;
 
+    /** How the runs tell what they did, and their clock and zone: the schedule that feeds them tells with the same. */
+    Reports reports() {
+        return reports;
+    }
+
     public TaskRuns(SiteLifecycle sites, SchedulerEvents events, Clock clock, ZoneId zone) {
         this.sites = sites;
         this.reports = new Reports(events, clock, zone);
@@ -305,6 +310,15 @@ public final class TaskRuns implements TaskGate, AutoCloseable {
                 + (gone ? "" : "; still not ended " + Durations.format(STOPPED_TASKS_WAIT) + " later");
         reports.site(site.name, SchedulerEvent.Kind.DRAIN_TIMED_OUT, summary, actor, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
         return summary;
+    }
+
+    @Override
+    public Duration drainTimeout(String siteName) {
+        SiteTasks site = bySite.get(siteName);
+        if (site == null) return SiteSchedule.DEFAULT_DRAIN_TIMEOUT;
+        synchronized (site) {
+            return site.schedule.drainTimeout();
+        }
     }
 
     @Override

@@ -183,7 +183,7 @@ public final class Main {
                 recorder.onEvent(event);
             };
             // closed last: the events of the shutdown are written before the database closes
-            try (Services services = new Services(config, clock, recorder, taskEvents, Credentials.loadOrCreate(config.credentialsFile()))) {
+            try (Services services = new Services(config, clock, recorder, Credentials.loadOrCreate(config.credentialsFile()))) {
                 try (Supervisor supervisor = new Supervisor(config, event -> {
                     eventLog.onEvent(event);
                     recorder.onEvent(event);

@@ -15,7 +15,6 @@ import sitevisor.supervise.LifecycleEvent;
 import sitevisor.supervise.SitesListener;
 import sitevisor.supervise.Supervisor;
 import sitevisor.jmx.SchedulerAccess;
-import sitevisor.scheduler.SchedulerEvents;
 import sitevisor.scheduler.StoredTriggers;
 import sitevisor.scheduler.QuartzSchedule;
 
@@ -23,7 +22,6 @@ import javax.management.MBeanServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +47,6 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
     private final Config config;
     private final Clock clock;
     private final HistoryRecorder recorder;
-    private final SchedulerEvents taskEvents;
     private final Credentials credentials;
     private volatile Supervisor supervisor;
     private volatile History history;
@@ -69,15 +66,11 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
         return agent.port();
     }
 
-    /**
-     * @param taskEvents  where the schedule's events go: the maintenance windows' and the operators' actions on tasks
-     * @param credentials the doors' user and password, written before the sites start so that a client finds them at once
-     */
-    Services(Config config, Clock clock, HistoryRecorder recorder, SchedulerEvents taskEvents, Credentials credentials) {
+    /** @param credentials the doors' user and password, written before the sites start so that a client finds them at once */
+    Services(Config config, Clock clock, HistoryRecorder recorder, Credentials credentials) {
         this.config = config;
         this.clock = clock;
         this.recorder = recorder;
-        this.taskEvents = taskEvents;
         this.credentials = credentials;
     }
 
@@ -138,8 +131,7 @@ final class Services implements EventListener, SchedulerAccess, SitesListener, A
             if (schedule != null) return schedule;
             if (closing) throw new IllegalStateException("the daemon is stopping");
             long began = System.nanoTime();
-            QuartzSchedule opened = QuartzSchedule.open(SCHEDULER_NAME, history.sharedConnections(), supervisor.taskRuns(), supervisor,
-                    taskEvents, clock, ZoneId.systemDefault());
+            QuartzSchedule opened = QuartzSchedule.open(SCHEDULER_NAME, history.sharedConnections(), supervisor.taskRuns(), supervisor);
             try {
                 opened.apply(current.allSchedules(), current.maintenanceMaxConcurrent());
                 if (tasksStarted) opened.start();

@@ -727,19 +727,22 @@ public final class Instance {
             }
             case STARTING, UNKNOWN -> stopProcesses(signal, timeout);
             case RUNNING -> {
-                if (context.tasks().hasTasks(site.name())) {
-                    if (mode.drains()) {
-                        drainLocked(mode);
-                        // a kill that came during the drain: no stop signal, no waiting
-                        if (killRequested) {
-                            signal = Signal.KILL;
-                            timeout = Group.KILL_WAIT;
-                        }
-                    } else {
-                        context.tasks().stopRunning(site.name(), signal == Signal.KILL ? "stopped: the site was killed" : "stopped: the site was stopped with --force");
+                boolean hasTasks = context.tasks().hasTasks(site.name());
+                if (hasTasks && mode.drains()) {
+                    drainLocked(mode);
+                    // a kill that came during the drain: no stop signal, no waiting
+                    if (killRequested) {
+                        signal = Signal.KILL;
+                        timeout = Group.KILL_WAIT;
                     }
                 }
-                stopProcesses(signal, timeout);
+                StopSequence stop = signal(signal, timeout);
+                announce(stop);
+                // once the site has left RUNNING, no run starts after the ones stopped here
+                if (hasTasks && !mode.drains()) {
+                    context.tasks().stopRunning(site.name(), signal == Signal.KILL ? "stopped: the site was killed" : "stopped: the site was stopped with --force");
+                }
+                finishStop(stop);
             }
             case DRAINING, STOPPING -> throw new IllegalStateException("site '" + name() + "': " + state + " outside an operation");
         }
@@ -751,8 +754,8 @@ public final class Instance {
      * a site stopping together share one drain.
      */
     private void drainLocked(StopMode mode) {
-        moveTo(Transition.DRAIN_BEGAN, "no new task runs; waiting for the running ones"
-                + (mode.drainTimeout() == null ? "" : ", up to " + Durations.format(mode.drainTimeout())));
+        Duration bound = mode.drainTimeout() != null ? mode.drainTimeout() : context.tasks().drainTimeout(site.name());
+        moveTo(Transition.DRAIN_BEGAN, "no new task runs; waiting for the running ones, up to " + Durations.format(bound));
         try {
             lastReason = context.tasks().drain(site.name(), mode.drainTimeout(), actor, () -> killRequested);
         } catch (RuntimeException e) {

@@ -121,8 +121,12 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
         rotator = new LogRotator();
         taskRuns = new TaskRuns(this, taskEvents, clock, ZoneId.systemDefault());
         EventListener reopeningTasks = event -> {
-            events.onEvent(event);
-            reopenTasksWhenRunning(event);
+            try {
+                events.onEvent(event);
+            } finally {
+                // a listener that failed must not cost a site its owed task runs
+                reopenTasksWhenRunning(event);
+            }
         };
         context = new Context(watcher, timers, workers, reopeningTasks, clock, config.runDir(), config.logsDir(), rotator,
                 Map.copyOf(baseEnvironment), processes, taskRuns, cgroups.cgroups(), OrphanReaper.forThisProcess());

@@ -16,7 +16,6 @@ import sitevisor.supervise.TestProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +66,7 @@ final class Assembly implements AutoCloseable {
         Map<String, String> environment = new HashMap<>(System.getenv());
         environment.put(TestProcesses.VARIABLE, processes.runId);
         supervisor = new Supervisor(config, recorder, recorder, clock, environment);
-        schedule = QuartzSchedule.open(schedulerName, history.sharedConnections(), supervisor.taskRuns(), supervisor, recorder, clock, ZoneId.systemDefault());
+        schedule = QuartzSchedule.open(schedulerName, history.sharedConnections(), supervisor.taskRuns(), supervisor);
         schedule.apply(config.allSchedules(), config.maintenanceMaxConcurrent());
         supervisor.startUp();
         schedule.start();
