@@ -25,11 +25,6 @@ public final class ProcessMemory {
 
     private ProcessMemory() {}
 
-    /** The summed resident set of the process and its descendants in bytes; 0 when it is gone. */
-    public static long residentBytes(long pid) {
-        return residentBytes(tree(pid));
-    }
-
     /** The summed resident sets of these processes in bytes; a gone one counts 0. */
     public static long residentBytes(Collection<Long> pids) {
         long pages = 0;

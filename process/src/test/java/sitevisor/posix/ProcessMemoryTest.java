@@ -53,7 +53,7 @@ class ProcessMemoryTest {
         try {
             long pid = master.pid();
             Await.until("the master forked its three workers", Duration.ofSeconds(20), () -> ProcessMemory.tree(pid).size() == 4
-                    && ProcessMemory.residentBytes(pid) > 3.5 * allocated);
+                    && ProcessMemory.residentBytes(ProcessMemory.tree(pid)) > 3.5 * allocated);
             long resident = ProcessMemory.residentBytes(ProcessMemory.tree(pid));
             long proportional = ProcessMemory.proportionalBytes(ProcessMemory.tree(pid));
             assertTrue(resident > 3.5 * allocated, "summed RSS counts the shared pages four times: " + resident);
@@ -83,7 +83,7 @@ class ProcessMemoryTest {
                 return true;
             });
             long masterOnly = pages(pid) * Native.pageSizeBytes();
-            long total = ProcessMemory.residentBytes(pid);
+            long total = ProcessMemory.residentBytes(ProcessMemory.tree(pid));
             long workers = 0;
             for (String child : Files.readString(children).trim().split(" ")) workers += pages(Long.parseLong(child)) * Native.pageSizeBytes();
             assertTrue(workers > 0);
@@ -92,7 +92,7 @@ class ProcessMemoryTest {
             master.descendants().forEach(ProcessHandle::destroyForcibly);
             master.destroyForcibly().waitFor();
         }
-        assertEquals(0, ProcessMemory.residentBytes(master.pid()));
+        assertEquals(0, ProcessMemory.residentBytes(ProcessMemory.tree(master.pid())));
     }
 
     private static long pages(long pid) throws Exception {

@@ -16,7 +16,7 @@ import java.util.function.ToLongFunction;
  * main process started.
  * <p>
  * Read when asked, at most once a second: an idle daemon reads nothing. The proportional size costs
- * the kernel a walk of each process's page tables, about ten times the resident size's cost, so
+ * the kernel a walk of each process's page tables, far dearer than the resident size, so
  * each read takes the cheap resident size, and the detailed one only when the resident size moved
  * by more than {@link #RESIDENT_CHANGE_PERCENT} % since the last detailed reading, or that reading
  * is older than {@link #DETAILED_AT_MOST_EVERY}: pages a pool stops sharing when its workers write
@@ -39,8 +39,9 @@ final class MemoryGauge {
 
     private final ToLongFunction<List<Long>> residentBytes;
     private final ToLongFunction<List<Long>> proportionalBytes;
-    private volatile Sample last;
-    private volatile Detailed detailed;
+    /** Guarded by this: two reads at once must not let the lower one overwrite the peak. */
+    private Sample last;
+    private Detailed detailed;
 
     MemoryGauge() {
         this(ProcessMemory::residentBytes, ProcessMemory::proportionalBytes);
@@ -56,7 +57,7 @@ final class MemoryGauge {
      * @param pid    the instance's main process, 0 when none runs
      * @param cgroup the instance's cgroup, null when it has none
      */
-    Reading read(long pid, Path cgroup, Instant now) {
+    synchronized Reading read(long pid, Path cgroup, Instant now) {
         if (pid == 0) return Reading.NONE;
         Sample sample = last;
         if (sample != null && sample.pid() == pid && fresh(sample.at(), now, FRESH_FOR)) return sample.reading();

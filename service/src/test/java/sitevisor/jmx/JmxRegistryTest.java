@@ -115,7 +115,7 @@ class JmxRegistryTest {
         for (int i = 1; i <= 2; i++) {
             long pid = (Long) rows[i].get("pid");
             long pssBytes = sitevisor.posix.ProcessMemory.proportionalBytes(sitevisor.posix.ProcessMemory.tree(pid));
-            long rssBytes = sitevisor.posix.ProcessMemory.residentBytes(pid);
+            long rssBytes = sitevisor.posix.ProcessMemory.residentBytes(sitevisor.posix.ProcessMemory.tree(pid));
             long memoryBytes = (Long) rows[i].get("memoryBytes");
             // sleep's share of the pages it maps: more than nothing, less than its resident set, which counts libc whole
             assertTrue(memoryBytes > 10_000 && memoryBytes < rssBytes, rows[i] + " against RSS " + rssBytes);

@@ -59,7 +59,7 @@ class MemoryTest {
         assertEquals(RUNNING, pool.start(Actor.operator("test")).state());
         long pid = pool.status().pid();
         Await.until("the master touched its allocation and forked its workers", Duration.ofSeconds(30),
-                () -> ProcessMemory.tree(pid).size() == 4 && ProcessMemory.residentBytes(pid) > 3.5 * ALLOCATED_BYTES);
+                () -> ProcessMemory.tree(pid).size() == 4 && ProcessMemory.residentBytes(ProcessMemory.tree(pid)) > 3.5 * ALLOCATED_BYTES);
 
         long summedResident = ProcessMemory.residentBytes(ProcessMemory.tree(pid));
         // the gauge samples at most once a second: wait for a reading taken after the workers forked
