@@ -28,9 +28,18 @@ public final class Probes {
         }
     }
 
+    /** The ports handed out so far: the kernel may offer a port again once its probe socket closed. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port nothing listens on now, and never one handed out before in this JVM: a test that takes
+     * two (the agent's and remote JMX's) got the same one twice, as the kernel offered it again.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        while (true) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Tasks, drains and maintenance windows through the real parts: Quartz on H2, real processes. */
-class SchedulingTest {
+class TasksAndWindowsTest {
     /** Logs its stop signal, so a test can tell when the stop reached it. */
     private static final String SITE = """
             command: [sh, -c, 'trap "echo site-got-TERM; exit 0" TERM; echo site-up; sleep 1000 & wait']

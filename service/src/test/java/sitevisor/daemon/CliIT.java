@@ -1,4 +1,4 @@
-package sitevisor.cli;
+package sitevisor.daemon;
 
 import org.jolokia.json.parser.JSONParser;
 import org.junit.jupiter.api.AfterEach;
