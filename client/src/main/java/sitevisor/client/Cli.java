@@ -113,7 +113,7 @@ public final class Cli {
                     default -> throw new IllegalStateException("unhandled tasks sub-command " + invocation.action().get());
                 };
                 case "maintenance" -> oneSite(client, site, calls -> calls.scheduleMaintenance(invocation.at().orElseThrow()));
-                case "reload" -> reload(client);
+                case "reload" -> reload(client, daemon.file());
                 case "history" -> history(client, site);
                 default -> throw new IllegalStateException("unhandled command " + invocation.command());
             };
@@ -368,9 +368,15 @@ public final class Cli {
         return OK;
     }
 
-    private int reload(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+    private int reload(JolokiaClient client, Path configFile) throws JolokiaClient.Unreachable, JolokiaClient.Refused {
+        // a reload re-reads the daemon's own file: one given with -c that shares its home would otherwise seem applied
+        Answer<String> running = client.send(SUPERVISOR.getConfigFile(), STATUS_TIMEOUT);
+        if (running.ok() && !sameFile(Path.of(running.value()), configFile)) {
+            return fail(FAILED, "the daemon of this home runs " + running.value() + ", not " + configFile
+                    + ": a reload re-reads the daemon's own file; edit that one, or restart the daemon with -c " + configFile);
+        }
         Answer<Map<String, Object>> answer = client.send(SUPERVISOR.reload(), OPERATION_TIMEOUT);
-        if (!answer.ok()) return fail(FAILED, "reload refused; the running config stays:\n" + answer.error());
+        if (!answer.ok()) return fail(FAILED, answer.error() + "\nthe running config stays");
         Map<String, Object> result = answer.value();
         List<Map<String, Object>> outcomes = Json.list(result.get("outcomes")).stream().map(Json::map).toList();
         boolean allOk = outcomes.stream().allMatch(o -> Json.flag(o, "ok"));
@@ -388,6 +394,14 @@ public final class Cli {
             if (!outcomes.isEmpty()) out.print(outcomeTable(outcomes));
         }
         return allOk ? OK : FAILED;
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return java.nio.file.Files.isSameFile(a, b);
+        } catch (java.io.IOException unreadable) {
+            return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        }
     }
 
     private static List<String> knownSites(JolokiaClient client) throws JolokiaClient.Unreachable, JolokiaClient.Refused {

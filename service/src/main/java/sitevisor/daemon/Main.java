@@ -107,15 +107,16 @@ public final class Main {
                     + (config.sites().isEmpty() ? "" : " (" + String.join(", ", config.siteNames()) + ")"));
             return OK;
         } catch (ConfigException e) {
-            printProblems(e, err);
+            printProblems(e, "", err);
             return FAILED;
         }
     }
 
-    private static void printProblems(ConfigException e, PrintStream err) {
+    /** @param consequence what the problems stopped, said after their count: a check stops nothing */
+    private static void printProblems(ConfigException e, String consequence, PrintStream err) {
         for (ConfigProblem problem : e.problems()) err.println(problem);
         int n = e.problems().size();
-        err.println(n + " problem" + (n == 1 ? "" : "s") + " found; nothing was started");
+        err.println(n + " problem" + (n == 1 ? "" : "s") + " found" + consequence);
     }
 
     private static int runDaemon(Path configFile, PrintStream err) {
@@ -133,7 +134,7 @@ public final class Main {
         try {
             config = ConfigLoader.load(configFile);
         } catch (ConfigException e) {
-            printProblems(e, err);
+            printProblems(e, "; nothing was started", err);
             return FAILED;
         }
         DaemonLock lock;

@@ -314,6 +314,15 @@ class CliIT {
         assertEquals(changed, pidOf("change", 0));
         Run status = cli("status");
         assertFalse(status.out().contains("later"), status.toString());
+
+        // another file that names the same home reaches this daemon, whose reload would re-read its own file
+        Path copy = launched.config().resolveSibling("edited-copy.yml");
+        Files.writeString(copy, Files.readString(launched.config()).replace("/no/such/program", "sleep") + sleeper("other", 1006));
+        Run elsewhere = launched.cli(copy, "reload");
+        assertEquals(1, elsewhere.exitCode(), elsewhere.toString());
+        assertTrue(elsewhere.err().contains("the daemon of this home runs " + launched.config()) && elsewhere.err().contains("not " + copy),
+                elsewhere.toString());
+        assertFalse(cli("status").out().contains("other"), "nothing was reloaded");
     }
 
     /** The web site of {@link #sites()} with one task, never due on its own (1 January), that says its name into the site's log. */

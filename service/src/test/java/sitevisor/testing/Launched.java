@@ -103,9 +103,14 @@ public final class Launched implements AutoCloseable {
 
     /** Runs {@code bin/sitevisor ARGUMENTS -c CONFIG} to its end. */
     public Run cli(String... arguments) throws Exception {
+        return cli(config, arguments);
+    }
+
+    /** Runs {@code bin/sitevisor ARGUMENTS -c FILE} to its end: another file than the daemon's. */
+    public Run cli(Path configFile, String... arguments) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(arguments));
-        command.addAll(List.of("-c", config.toString()));
+        command.addAll(List.of("-c", configFile.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
         Path out = Files.createTempFile(dir, "cli", ".out");
