@@ -127,7 +127,9 @@ record Invocation(String command, Optional<String> site, Optional<Path> configFi
         if (json && Set.of("run", "check").contains(command)) throw new UsageException(command + " takes no --json");
         // a time the daemon would refuse is a usage error, found before the daemon is asked
         try {
-            if (at != null) MaintenanceTime.parse(at, Clock.systemUTC(), ZoneId.systemDefault());
+            if (at != null && !MaintenanceTime.parse(at, Clock.systemUTC(), ZoneId.systemDefault()).isAfter(Clock.systemUTC().instant())) {
+                throw new UsageException("--at " + at + " is not in the future: a one-off window is set for a time still to come");
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException("--at " + e.getMessage());
         }

@@ -66,6 +66,7 @@ class InvocationTest {
             maintenance all --at 03:00  | maintenance acts on one site at a time
             maintenance blog --at       | --at needs a time
             maintenance blog --at=      | --at needs a value
+            maintenance blog --at 2020-01-01T03:00 | --at 2020-01-01T03:00 is not in the future
             maintenance a b --at 03:00  | maintenance takes one site, got 'a b'
             restart blog --at 03:00     | restart takes no --at
             start blog --force          | start takes no --force
@@ -113,7 +114,7 @@ class InvocationTest {
             tasks blog resume               | blog | resume |       |       | false | false
             maintenance blog --at 23:59     | blog |        |       | 23:59 | false | false
             maintenance --at=03:30:15 blog  | blog |        |       | 03:30:15 | false | false
-            maintenance blog --at 2026-12-01T03:30+01:00 --json | blog | | | 2026-12-01T03:30+01:00 | false | true
+            maintenance blog --at 2099-12-01T03:30+01:00 --json | blog | | | 2099-12-01T03:30+01:00 | false | true
             stop blog --force               | blog |        |       |       | true  | false
             --force restart all             | all  |        |       |       | true  | false
             stop all --force --json         | all  |        |       |       | true  | true

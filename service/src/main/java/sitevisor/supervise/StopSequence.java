@@ -92,8 +92,9 @@ final class StopSequence {
                 termination.killed(), portStillHeld);
     }
 
-    /** What a finished stop says of itself: how long it took, and whether SIGKILL had to end it. */
+    /** What a finished stop says of itself: how long it took, and whether SIGKILL ended it, asked for (a kill) or not. */
     String describe(Stopped stopped) {
+        if (signal == Signal.KILL) return "killed by SIGKILL in " + stopped.tookMillis() + " ms";
         return stopped.killed().isEmpty() ? "stopped in " + stopped.tookMillis() + " ms"
                 : "stopped in " + stopped.tookMillis() + " ms, by SIGKILL: " + String.join(", ", stopped.killed()) + " outlived " + signal
                   + " for " + Durations.format(timeout);

@@ -101,6 +101,14 @@ class StopSequenceTest {
     }
 
     @Test
+    void aKillSaysItKilled() throws Exception {
+        Child child = spawn("exec sleep 1000");
+        StopSequence stop = StopSequence.signal(child, Signal.KILL, Duration.ofSeconds(5), context);
+        StopSequence.Stopped stopped = assertInstanceOf(StopSequence.Stopped.class, stop.finish(0));
+        assertTrue(stop.describe(stopped).startsWith("killed by SIGKILL in "), stop.describe(stopped));
+    }
+
+    @Test
     void aPortStillHeldByAStrangerOnceTheProcessesAreGoneIsNamed() throws Exception {
         Child child = spawn("exec sleep 1000");
         try (ServerSocket stranger = new ServerSocket()) {
