@@ -177,10 +177,11 @@ public final class ConfigLoader {
                 PortClaim earlier = claims.get(j);
                 if (claim.first() <= earlier.last() && earlier.first() <= claim.last()) {
                     int port = Math.max(claim.first(), earlier.first());
+                    // the range first: "its" after another owner's name read as that owner's instances
                     String range = claim.count() > 1
-                            ? " (its " + claim.count() + " instances take ports " + claim.first() + ".." + claim.last() + ")"
+                            ? "this site's " + claim.count() + " instances take ports " + claim.first() + ".." + claim.last() + ", and "
                             : "";
-                    problems.add(claim.key(), claim.line(), "port " + port + " is already used by " + earlier.owner() + range);
+                    problems.add(claim.key(), claim.line(), range + "port " + port + " is already used by " + earlier.owner());
                     break;
                 }
             }

@@ -248,8 +248,8 @@ class ConfigLoaderTest {
                         List.of("sites.blog.port in $FILE line 4: port 8778 is already used by jolokia.port")),
                 arguments("site port on jolokia's port", "jolokia: { port: 9000 }\nsites:\n  blog:\n"
                                 + "    command: [sleep, '{port}']\n    port: 8999\n    instances: 3\n", 1,
-                        List.of("sites.blog.port in $FILE line 5: port 9000 is already used by jolokia.port"
-                                + " (its 3 instances take ports 8999..9001)")),
+                        List.of("sites.blog.port in $FILE line 5: this site's 3 instances take ports 8999..9001,"
+                                + " and port 9000 is already used by jolokia.port")),
                 arguments("history keep not a duration", "history: { keep: 90 }\n", 1,
                         List.of("history.keep", "line 1")),
                 arguments("history maxRows too small", "history: { keep: 30d, maxRows: 10 }\n", 1,
