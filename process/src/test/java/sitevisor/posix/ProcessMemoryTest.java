@@ -3,6 +3,7 @@ package sitevisor.posix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import sitevisor.testing.Await;
+import sitevisor.testing.PreforkedPool;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,18 +39,7 @@ class ProcessMemoryTest {
     void aPreforkedPoolSharingOneAllocationCostsItOnceNotOncePerWorker() throws Exception {
         long allocated = 64L * 1024 * 1024;
         // a master touches 64 MB, then forks three workers that share those pages and never write them
-        Process master = new ProcessBuilder("python3", "-c", """
-                import os, sys, time
-                data = bytearray(%d)
-                for i in range(0, len(data), 4096):
-                    data[i] = 1
-                for _ in range(3):
-                    if os.fork() == 0:
-                        time.sleep(300)
-                        os._exit(0)
-                print("forked", flush=True)
-                time.sleep(300)
-                """.formatted(allocated)).redirectErrorStream(true).start();
+        Process master = new ProcessBuilder("python3", "-c", PreforkedPool.script(allocated, 3)).redirectErrorStream(true).start();
         try {
             long pid = master.pid();
             Await.until("the master forked its three workers", Duration.ofSeconds(20), () -> ProcessMemory.tree(pid).size() == 4

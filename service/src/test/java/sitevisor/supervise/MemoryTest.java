@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import sitevisor.mbeans.Actor;
 import sitevisor.posix.ProcessMemory;
 import sitevisor.testing.Await;
+import sitevisor.testing.PreforkedPool;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +40,7 @@ class MemoryTest {
     @Test
     void aPreforkedSiteSharingOneAllocationCostsItOnceNotOncePerWorker() throws Exception {
         // a master that touches 64 MB, then forks three workers that share those pages and never write them
-        Files.writeString(dir.resolve("pool.py"), """
-                import os, time
-                data = bytearray(%d)
-                for i in range(0, len(data), 4096):
-                    data[i] = 1
-                for _ in range(3):
-                    if os.fork() == 0:
-                        time.sleep(1000)
-                        os._exit(0)
-                time.sleep(1000)
-                """.formatted(ALLOCATED_BYTES));
+        Files.writeString(dir.resolve("pool.py"), PreforkedPool.script(ALLOCATED_BYTES, 3));
         fixture.supervise("""
                 pool:
                   command: [python3, %s]
