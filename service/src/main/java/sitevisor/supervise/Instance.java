@@ -725,7 +725,7 @@ public final class Instance {
                 current = null;
                 moveTo(Transition.STOPPED_WHILE_DOWN, "was " + state.name().toLowerCase());
             }
-            case STARTING, UNKNOWN -> stopProcesses(signal, timeout);
+            case STARTING, UNKNOWN -> stopProcesses(signal, timeout, () -> { });
             case RUNNING -> {
                 boolean hasTasks = context.tasks().hasTasks(site.name());
                 if (hasTasks && mode.drains()) {
@@ -736,13 +736,11 @@ public final class Instance {
                         timeout = Group.KILL_WAIT;
                     }
                 }
-                StopSequence stop = signal(signal, timeout);
-                announce(stop);
+                String tasksStopped = signal == Signal.KILL ? "stopped: the site was killed" : "stopped: the site was stopped with --force";
                 // once the site has left RUNNING, no run starts after the ones stopped here
-                if (hasTasks && !mode.drains()) {
-                    context.tasks().stopRunning(site.name(), signal == Signal.KILL ? "stopped: the site was killed" : "stopped: the site was stopped with --force");
-                }
-                finishStop(stop);
+                stopProcesses(signal, timeout, () -> {
+                    if (hasTasks && !mode.drains()) context.tasks().stopRunning(site.name(), tasksStopped);
+                });
             }
             case DRAINING, STOPPING -> throw new IllegalStateException("site '" + name() + "': " + state + " outside an operation");
         }
@@ -765,9 +763,11 @@ public final class Instance {
         }
     }
 
-    private void stopProcesses(Signal signal, Duration timeout) {
+    /** @param onceStopping what must come after the move to STOPPING and before the wait */
+    private void stopProcesses(Signal signal, Duration timeout, Runnable onceStopping) {
         StopSequence stop = signal(signal, timeout);
         announce(stop);
+        onceStopping.run();
         finishStop(stop);
     }
 
