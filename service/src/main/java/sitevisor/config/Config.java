@@ -21,9 +21,10 @@ import java.util.Optional;
  * @param history how long the history keeps events, and how many at most
  * @param schedules each site's tasks, maintenance window and drain timeout, by site, in the sites' order
  * @param maintenanceMaxConcurrent how many sites may be in maintenance at once on this host
+ * @param memoryEmergency when the host is short of memory and how sites are stopped then; empty when the daemon leaves that to the kernel
  */
 public record Config(Path file, Path home, Endpoint jolokia, HttpAccess httpAccess, int jmxPort, Map<String, SiteConfig> sites, HistoryPolicy history,
-                     Map<String, SiteSchedule> schedules, int maintenanceMaxConcurrent) {
+                     Map<String, SiteSchedule> schedules, int maintenanceMaxConcurrent, Optional<MemoryEmergency> memoryEmergency) {
 
     /**
      * What the HTTP agent accepts from browsers, beyond its own address: {@code jolokia.origins},

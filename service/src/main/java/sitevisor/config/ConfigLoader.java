@@ -6,12 +6,14 @@ import sitevisor.config.file.ConfigException;
 import sitevisor.config.file.DaemonAddress;
 import sitevisor.config.file.Endpoint;
 import sitevisor.config.file.Problems;
+import sitevisor.config.file.Sizes;
 import sitevisor.config.file.YamlFile;
 import sitevisor.config.file.YamlMap;
 import sitevisor.mbeans.SiteNames;
 import sitevisor.scheduler.SiteSchedule;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads a sitevisor YAML file into a checked {@link Config}. Every problem in the file is
@@ -29,6 +33,9 @@ public final class ConfigLoader {
 
     private static final YamlMap.Keys TOP_MAINTENANCE_KEYS = YamlMap.Keys.of("maxConcurrent");
     private static final YamlMap.Keys HISTORY_KEYS = YamlMap.Keys.of("keep", "maxRows");
+    private static final YamlMap.Keys MEMORY_KEYS = YamlMap.Keys.of("emergency");
+    private static final YamlMap.Keys EMERGENCY_KEYS = YamlMap.Keys.of("available", "for", "grace");
+    private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
     private static final YamlMap.Keys JMX_KEYS = YamlMap.Keys.of("port");
 
     private final Path file;
@@ -85,6 +92,9 @@ public final class ConfigLoader {
         int maintenanceMaxConcurrent = top.map("maintenance", TOP_MAINTENANCE_KEYS)
                 .flatMap(map -> map.integer("maxConcurrent", 1, 1000)).orElse(1);
 
+        Optional<MemoryEmergency> memoryEmergency = top.map("memory", MEMORY_KEYS)
+                .flatMap(map -> map.map("emergency", EMERGENCY_KEYS)).map(ConfigLoader::memoryEmergency);
+
         List<PortClaim> claims = new ArrayList<>();
         if (jolokiaMap.map(map -> !map.isBad("port")).orElse(!top.isBad("jolokia"))) {
             boolean written = jolokiaMap.map(map -> map.has("port")).orElse(false);
@@ -109,7 +119,35 @@ public final class ConfigLoader {
         checkPortOverlaps(claims);
         checkPidFileNames(results);
         if (problems.count() > 0) return null;
-        return new Config(file, home, jolokia, httpAccess, jmxPort, sites, history, schedules, maintenanceMaxConcurrent);
+        return new Config(file, home, jolokia, httpAccess, jmxPort, sites, history, schedules, maintenanceMaxConcurrent, memoryEmergency);
+    }
+
+    /** {@code memory.emergency}: a floor as a share ({@code 5%}) or a size ({@code 512MB}), for how long, and the grace of each stop. */
+    private static MemoryEmergency memoryEmergency(YamlMap emergency) {
+        MemoryEmergency defaults = MemoryEmergency.DEFAULT;
+        double percent = defaults.availablePercent();
+        long bytes = 0;
+        Optional<String> available = emergency.text("available", "a share of the host's memory such as 5%, or a size such as 512MB");
+        if (available.isPresent()) {
+            Matcher share = PERCENT.matcher(available.get().strip());
+            if (share.matches()) {
+                percent = Double.parseDouble(share.group(1));
+                if (percent <= 0 || percent >= 100) {
+                    emergency.fail("available", "'" + available.get() + "' must be more than 0% and less than 100%");
+                }
+            } else {
+                try {
+                    bytes = Sizes.parse(available.get().strip());
+                    percent = 0;
+                    if (bytes == 0) emergency.fail("available", "must be more than 0 (try 5% or 512MB)");
+                } catch (IllegalArgumentException e) {
+                    emergency.fail("available", "'" + available.get() + "' is neither a share such as 5% nor a size such as 512MB");
+                }
+            }
+        }
+        Duration over = emergency.duration("for", true).orElse(defaults.over());
+        Duration grace = emergency.duration("grace", false).orElse(defaults.grace());
+        return new MemoryEmergency(percent, bytes, over, grace);
     }
 
     /** jolokia.origins and jolokia.allowedHosts: none unless listed. */

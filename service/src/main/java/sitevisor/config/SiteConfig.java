@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param restartLimit  crashes of a running instance within {@code restartWindow} before it is FATAL
  * @param backoff       the delay before the first retry; it doubles per failure, jittered
  * @param backoffMax    the cap of that delay
+ * @param memory        the limits each instance's memory is held to
+ * @param priority      in a host memory emergency, sites of lower priority are stopped first
  */
 public record SiteConfig(
         String name,
@@ -50,11 +52,27 @@ public record SiteConfig(
         Duration restartWindow,
         Duration backoff,
         Duration backoffMax,
-        LogPolicy logs) {
+        LogPolicy logs,
+        MemoryLimits memory,
+        int priority) {
 
     public SiteConfig {
         command = List.copyOf(command);
         environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+    }
+
+    /**
+     * Whether {@code other} is this site with other memory limits or priority and nothing else:
+     * settings the watch reads as it goes, which a reload applies without a restart.
+     */
+    public boolean differsOnlyInTuning(SiteConfig other) {
+        return !equals(other) && withTuning(other.memory, other.priority).equals(other);
+    }
+
+    private SiteConfig withTuning(MemoryLimits memory, int priority) {
+        return new SiteConfig(name, command, program, directory, environment, port, health, pidFile, instances, autostart, restart,
+                startTimeout, startSeconds, startRetries, stopSignal, stopTimeout, restartLimit, restartWindow, backoff, backoffMax, logs,
+                memory, priority);
     }
 
     /** The port of instance {@code i}, or 0 when the site has none. */

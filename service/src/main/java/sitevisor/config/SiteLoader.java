@@ -5,6 +5,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import sitevisor.config.file.Problems;
+import sitevisor.config.file.Sizes;
 import sitevisor.config.file.YamlMap;
 import sitevisor.mbeans.Durations;
 import sitevisor.posix.Signal;
@@ -34,9 +35,14 @@ final class SiteLoader {
     static final YamlMap.Keys KEYS = YamlMap.Keys.of(
             "command", "directory", "environment", "port", "health", "pidFile", "instances", "autostart",
             "restart", "startTimeout", "startSeconds", "startRetries", "stopSignal", "stopTimeout",
-            "restartLimit", "restartWindow", "backoff", "backoffMax", "logs", "drainTimeout", "tasks", "maintenance")
-            .planning("memory", "socket");
+            "restartLimit", "restartWindow", "backoff", "backoffMax", "logs", "drainTimeout", "tasks", "maintenance",
+            "memory", "priority")
+            .planning("socket");
     private static final YamlMap.Keys LOG_KEYS = YamlMap.Keys.of("maxSize", "backups");
+    private static final YamlMap.Keys MEMORY_KEYS = YamlMap.Keys.of("warn", "restart", "for");
+    /** A limit below this is a typo: no program runs in it. */
+    private static final long SMALLEST_MEMORY_LIMIT_BYTES = 1024 * 1024;
+    static final int DEFAULT_PRIORITY = 100;
 
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -95,6 +101,8 @@ final class SiteLoader {
         Duration backoff = site.duration("backoff", false).orElse(DEFAULT_BACKOFF);
         Duration backoffMax = site.duration("backoffMax", false).orElse(DEFAULT_BACKOFF_MAX);
         LogPolicy logs = logs(site);
+        MemoryLimits memory = memory(site);
+        int priority = site.integer("priority", 0, 1000).orElse(DEFAULT_PRIORITY);
 
         boolean portKnown = !site.isBad("port") && !site.isBad("instances");
         if (portKnown && port > 0 && port + instances - 1 > 65535) {
@@ -134,7 +142,7 @@ final class SiteLoader {
         if (problems.count() == problemsBefore) {
             loaded = Optional.of(new SiteConfig(name, command.get(), program.get(), directory.get(), environment, port,
                     health, pidFile, instances, autostart, restart, startTimeout, startSeconds, startRetries,
-                    stopSignal, stopTimeout, restartLimit, restartWindow, backoff, backoffMax, logs));
+                    stopSignal, stopTimeout, restartLimit, restartWindow, backoff, backoffMax, logs, memory, priority));
         }
         return new Result(name, nameLine, loaded, loaded.isPresent() ? schedule : Optional.empty(), port, instances, site.keyLine("port"), portKnown);
     }
@@ -261,6 +269,25 @@ final class SiteLoader {
         long maxSizeBytes = logs.get().size("maxSize", 1024).orElse(LogPolicy.DEFAULT.maxSizeBytes());
         int backups = logs.get().integer("backups", 0, 100).orElse(LogPolicy.DEFAULT.backups());
         return new LogPolicy(maxSizeBytes, backups);
+    }
+
+    private MemoryLimits memory(YamlMap site) {
+        Optional<YamlMap> read = site.map("memory", MEMORY_KEYS);
+        if (read.isEmpty()) return MemoryLimits.NONE;
+        YamlMap memory = read.get();
+        long warn = memory.size("warn", SMALLEST_MEMORY_LIMIT_BYTES).orElse(0L);
+        long restart = memory.size("restart", SMALLEST_MEMORY_LIMIT_BYTES).orElse(0L);
+        Duration over = memory.duration("for", true).orElse(MemoryLimits.DEFAULT_OVER);
+        if (!memory.has("warn") && !memory.has("restart")) {
+            site.fail("memory", "sets no limit: write warn:, restart: or both, as in { warn: 400MB, restart: 512MB }");
+        } else if (warn > 0 && restart > 0 && warn >= restart) {
+            memory.fail("warn", Sizes.format(warn) + " is not below restart (" + Sizes.format(restart)
+                    + "): the warning would come with the restart or after it");
+        }
+        if (memory.has("for") && !memory.has("restart")) {
+            memory.fail("for", "says how long the site may stay over restart:, which is not set");
+        }
+        return new MemoryLimits(warn, restart, over);
     }
 
     private Optional<String> health(YamlMap site, String text, int port) {

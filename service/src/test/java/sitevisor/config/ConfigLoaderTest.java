@@ -20,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -53,6 +54,8 @@ class ConfigLoaderTest {
                 jolokia: { host: 0.0.0.0, port: 9778, origins: [http://localhost:8080, "HTTPS://Console.Example.org:443"], allowedHosts: [sitevisor.example.org] }
                 jmx: { port: 9999 }
                 history: { keep: 30d, maxRows: 50000 }
+                memory:
+                  emergency: { available: 2.5%, for: 20s, grace: 3s }
                 sites:
                   blog:
                     command: [sleep, "1000", --port, "{port}"]
@@ -74,6 +77,8 @@ class ConfigLoaderTest {
                     backoff: 250ms
                     backoffMax: 1m
                     logs: { maxSize: 1GB, backups: 0 }
+                    memory: { warn: 400MB, restart: 1GB, for: 1m }
+                    priority: 10
                   worker:
                     command: ./run.sh --queue 'mail jobs'
                     directory: worker
@@ -95,6 +100,7 @@ class ConfigLoaderTest {
         assertEquals(9999, config.jmxPort());
         assertEquals(new Config.HistoryPolicy(java.time.Duration.ofDays(30), 50_000), config.history());
         assertEquals(List.of("blog", "worker", "tools", "shell"), config.siteNames());
+        assertEquals(Optional.of(new MemoryEmergency(2.5, 0, Duration.ofSeconds(20), Duration.ofSeconds(3))), config.memoryEmergency());
 
         SiteConfig blog = config.sites().get("blog");
         assertAll(
@@ -119,6 +125,8 @@ class ConfigLoaderTest {
                 () -> assertEquals(Duration.ofMillis(250), blog.backoff()),
                 () -> assertEquals(Duration.ofMinutes(1), blog.backoffMax()),
                 () -> assertEquals(new LogPolicy(1024L * 1024 * 1024, 0), blog.logs()),
+                () -> assertEquals(new MemoryLimits(400L * 1024 * 1024, 1024L * 1024 * 1024, Duration.ofMinutes(1)), blog.memory()),
+                () -> assertEquals(10, blog.priority()),
                 () -> assertEquals(List.of("sleep", "1000", "--port", "8002"), blog.commandOf(1)),
                 () -> assertEquals("127.0.0.1:8002", blog.environmentOf(1).get("LISTEN")));
 
@@ -142,7 +150,9 @@ class ConfigLoaderTest {
                 () -> assertEquals(Duration.ofMinutes(1), worker.restartWindow()),
                 () -> assertEquals(Duration.ofSeconds(1), worker.backoff()),
                 () -> assertEquals(Duration.ofSeconds(30), worker.backoffMax()),
-                () -> assertEquals(LogPolicy.DEFAULT, worker.logs()));
+                () -> assertEquals(LogPolicy.DEFAULT, worker.logs()),
+                () -> assertEquals(MemoryLimits.NONE, worker.memory()),
+                () -> assertEquals(100, worker.priority()));
 
         SiteConfig tools = config.sites().get("tools");
         assertEquals(dir, tools.directory(), "the default directory is the config file's folder");
@@ -163,6 +173,7 @@ class ConfigLoaderTest {
         assertEquals(DaemonAddress.DEFAULT_JOLOKIA, config.jolokia());
         assertEquals(Config.HttpAccess.NONE, config.httpAccess(), "no browser origin unless listed");
         assertEquals(0, config.jmxPort());
+        assertEquals(Optional.empty(), config.memoryEmergency(), "no site is stopped for the host's memory unless asked");
         assertEquals(Map.of(), config.sites());
     }
 
@@ -190,7 +201,7 @@ class ConfigLoaderTest {
                 arguments("top-level typo", "jolokai: { port: 9000 }\n", 1,
                         List.of("jolokai in $FILE line 1: unknown key (did you mean 'jolokia'?)")),
                 arguments("unknown key, nothing close", "colour: blue\n", 1,
-                        List.of("colour in $FILE line 1: unknown key (known keys: home, jolokia, jmx, history, maintenance, sites)")),
+                        List.of("colour in $FILE line 1: unknown key (known keys: home, jolokia, jmx, history, maintenance, memory, sites)")),
                 arguments("unknown nested key", BLOG + "    logs: { maxsize: 1MB }\n", 1,
                         List.of("sites.blog.logs.maxsize", "line 4", "did you mean 'maxSize'?")),
                 arguments("planned key", BLOG + "    socket: { port: 9000 }\n", 1,
@@ -219,8 +230,29 @@ class ConfigLoaderTest {
                         List.of("sites.blog.drainTimeout", "5x")),
                 arguments("maintenance maxConcurrent", "maintenance: { maxConcurrent: 0 }\n" + BLOG, 1,
                         List.of("maintenance.maxConcurrent", "line 1")),
-                arguments("planned key memory", BLOG + "    memory: { warn: 400MB }\n", 1,
-                        List.of("sites.blog.memory", "line 4", "not supported by this version of sitevisor yet")),
+                arguments("memory limit not a size", BLOG + "    memory: { warn: 400 megs }\n", 1,
+                        List.of("sites.blog.memory.warn in $FILE line 4: '400 megs' is not a size: unknown unit 'megs'")),
+                arguments("memory limit too small", BLOG + "    memory: { restart: 512 }\n", 1,
+                        List.of("sites.blog.memory.restart in $FILE line 4: '512' is too small: at least 1MB")),
+                arguments("memory warning not below the restart", BLOG + "    memory:\n      warn: 600MB\n      restart: 512MB\n", 1,
+                        List.of("sites.blog.memory.warn in $FILE line 5: 600MB is not below restart (512MB)")),
+                arguments("memory without a limit", BLOG + "    memory: { for: 30s }\n", 2,
+                        List.of("sites.blog.memory in $FILE line 4: sets no limit: write warn:, restart: or both",
+                                "sites.blog.memory.for in $FILE line 4: says how long the site may stay over restart:, which is not set")),
+                arguments("memory key misspelt", BLOG + "    memory: { restrat: 512MB }\n", 2,
+                        List.of("sites.blog.memory.restrat", "(did you mean 'restart'?)")),
+                arguments("memory for not a duration", BLOG + "    memory: { restart: 512MB, for: soon }\n", 1,
+                        List.of("sites.blog.memory.for in $FILE line 4: 'soon' is not a duration")),
+                arguments("priority out of range", BLOG + "    priority: -1\n", 1,
+                        List.of("sites.blog.priority in $FILE line 4: -1 is out of range (0..1000)")),
+                arguments("emergency floor neither share nor size", "memory: { emergency: { available: lots } }\n", 1,
+                        List.of("memory.emergency.available in $FILE line 1: 'lots' is neither a share such as 5% nor a size such as 512MB")),
+                arguments("emergency floor of 100 %", "memory: { emergency: { available: 100% } }\n", 1,
+                        List.of("memory.emergency.available in $FILE line 1: '100%' must be more than 0% and less than 100%")),
+                arguments("emergency grace of nothing", "memory:\n  emergency: { grace: 0s }\n", 1,
+                        List.of("memory.emergency.grace in $FILE line 2: must be longer than 0")),
+                arguments("emergency key misspelt", "memory: { emergency: { availble: 5% } }\n", 1,
+                        List.of("memory.emergency.availble in $FILE line 1: unknown key (did you mean 'available'?)")),
                 arguments("duplicate key", BLOG + "    port: 8001\n    autostart: true\n    port: 8002\n", 1,
                         List.of("sites.blog.port in $FILE line 6: key 'port' appears twice (lines 4 and 6)")),
                 arguments("duplicate site", BLOG + "  blog:\n    command: [sleep, '2']\n", 1,

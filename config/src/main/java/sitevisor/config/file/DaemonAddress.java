@@ -23,7 +23,7 @@ public record DaemonAddress(Path file, Path home, Endpoint jolokia) {
     /** Where the HTTP agent listens when the file does not say. */
     public static final Endpoint DEFAULT_JOLOKIA = new Endpoint("127.0.0.1", 8778);
     /** The keys of the file's top level; any other is reported, never skipped, as a misspelt {@code jolokai} would be. */
-    public static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "maintenance", "sites");
+    public static final YamlMap.Keys TOP_KEYS = YamlMap.Keys.of("home", "jolokia", "jmx", "history", "maintenance", "memory", "sites");
     /** The keys under {@code jolokia}. */
     public static final YamlMap.Keys JOLOKIA_KEYS = YamlMap.Keys.of("host", "port", "origins", "allowedHosts");
 
