@@ -4,6 +4,7 @@ import sitevisor.config.file.CommandLine;
 import sitevisor.config.file.ConfigException;
 import sitevisor.config.file.ConfigProblem;
 import sitevisor.config.file.DaemonAddress;
+import sitevisor.config.file.Sizes;
 import sitevisor.mbeans.SiteNames;
 
 import java.io.PrintStream;
@@ -163,7 +164,7 @@ public final class Cli {
                 long memoryBytes = Json.number(instance, "memoryBytes");
                 table.row(entry.getKey(), Json.number(instance, "instance"), state,
                         pid == 0 ? "-" : pid, pid == 0 ? "-" : Table.duration(Json.number(instance, "uptimeMillis")),
-                        port == 0 ? "-" : port, memoryBytes == 0 ? "-" : Table.bytes(memoryBytes),
+                        port == 0 ? "-" : port, memory(memoryBytes, instance),
                         Json.number(instance, "restarts"), Table.dateTime(Json.text(instance, "nextMaintenance"), false),
                         note(state, instance));
             }
@@ -173,7 +174,15 @@ public final class Cli {
     }
 
     private static final List<String> INSTANCE_FIELDS = List.of("instance", "state", "pid", "uptimeMillis", "port", "memoryBytes",
-            "memoryPeakBytes", "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
+            "memoryPeakBytes", "memoryWarnBytes", "memoryRestartBytes", "restarts", "lastExit", "reason", "nextMaintenance", "changedAt", "changedBy");
+
+    /** What the instance costs, and beside it the limit it is restarted at (else the one it is warned at): {@code 83.2MB/512MB}. */
+    static String memory(long memoryBytes, Map<String, Object> instance) {
+        if (memoryBytes == 0) return "-";
+        long restart = Json.number(instance, "memoryRestartBytes");
+        long limit = restart > 0 ? restart : Json.number(instance, "memoryWarnBytes");
+        return limit > 0 ? Table.bytes(memoryBytes) + "/" + Sizes.format(limit) : Table.bytes(memoryBytes);
+    }
 
     /** An instance's fields in the order of the table, whatever order the JSON parser kept. */
     private static Map<String, Object> instanceRow(Map<String, Object> instance) {

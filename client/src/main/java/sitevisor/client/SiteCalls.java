@@ -60,6 +60,21 @@ public final class SiteCalls {
         return Call.read(mbean, "MemoryPeakBytes", Call::longNumber);
     }
 
+    /** @see SiteMXBean#getMemoryWarnBytes() */
+    public Call<Long> getMemoryWarnBytes() {
+        return Call.read(mbean, "MemoryWarnBytes", Call::longNumber);
+    }
+
+    /** @see SiteMXBean#getMemoryRestartBytes() */
+    public Call<Long> getMemoryRestartBytes() {
+        return Call.read(mbean, "MemoryRestartBytes", Call::longNumber);
+    }
+
+    /** @see SiteMXBean#getPriority() */
+    public Call<Integer> getPriority() {
+        return Call.read(mbean, "Priority", Call::intNumber);
+    }
+
     /** @see SiteMXBean#getLastExit() */
     public Call<String> getLastExit() {
         return Call.read(mbean, "LastExit", Call::text);

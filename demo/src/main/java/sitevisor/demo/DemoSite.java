@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -24,7 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@code GET /} — its name, pid, uptime and how many other requests are in flight;</li>
  *   <li>{@code GET /health} — {@code 200 ok}, or {@code 503 stopping} once shutdown began;</li>
  *   <li>{@code GET /slow?seconds=N} — waits N seconds (default 5, at most 600), then
- *       {@code 200 done after Ns}: a request to watch a graceful stop drain.</li>
+ *       {@code 200 done after Ns}: a request to watch a graceful stop drain;</li>
+ *   <li>{@code POST /grow?mb=N} — holds N more megabytes (at most 4096) until it ends: a leak
+ *       to try the memory watch on.</li>
  * </ul>
  * On SIGTERM or SIGINT it closes its listening socket, lets the requests in flight finish (for at
  * most {@code DEMO_DRAIN_SECONDS}, default 30) and exits 0. Every request is logged as one line on
@@ -35,6 +40,7 @@ public final class DemoSite {
     static final int DEFAULT_SLOW_SECONDS = 5;
     static final int MAX_SLOW_SECONDS = 600;
     static final int DEFAULT_DRAIN_SECONDS = 30;
+    static final int MAX_GROW_MEGABYTES = 4096;
 
     // Enough that a handful of /slow requests never keep /health from answering; idle threads
     // time out, so an idle demo site holds no more than the HTTP dispatcher.
@@ -52,6 +58,7 @@ public final class DemoSite {
     private int unanswered;               // guarded by lock: until the response is written
     private int finishedWhileStopping;    // guarded by lock: unanswered when the stop began, answered since
     private volatile boolean stopping;
+    private final List<ByteBuffer> held = new ArrayList<>();   // guarded by lock: what /grow holds
 
     private DemoSite(String name, int drainSeconds, long startedAtNanos, HttpServer server) {
         this.name = name;
@@ -244,6 +251,11 @@ public final class DemoSite {
         String path = exchange.getRequestURI().getPath();
         // Only a client holding a keep-alive connection from before the stop can still get here.
         if (stopping) return new Reply(503, "stopping\n");
+        if (path.equals("/grow")) {
+            if (method.equals("POST")) return grow(exchange.getRequestURI().getRawQuery());
+            exchange.getResponseHeaders().set("Allow", "POST");
+            return new Reply(405, "method not allowed: " + method + " (/grow takes a POST)\n");
+        }
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
             return new Reply(405, "method not allowed: " + method + "\n");
@@ -260,6 +272,40 @@ public final class DemoSite {
             case "/slow" -> slow(exchange.getRequestURI().getRawQuery());
             default -> new Reply(404, "not found: " + path + "\n");
         };
+    }
+
+    /**
+     * Holds {@code mb} more megabytes until the process ends, outside the heap so that a small
+     * {@code -Xmx} does not refuse it (up to {@code -XX:MaxDirectMemorySize}), each page written so
+     * that it is resident: a leak to try the memory watch on.
+     */
+    private Reply grow(String rawQuery) {
+        String value = rawQuery != null && rawQuery.startsWith("mb=") ? rawQuery.substring("mb=".length()) : "";
+        int megabytes;
+        try {
+            megabytes = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            megabytes = -1;
+        }
+        if (megabytes < 1 || megabytes > MAX_GROW_MEGABYTES) {
+            return new Reply(400, "mb must be a whole number from 1 to %d, got '%s'\n".formatted(MAX_GROW_MEGABYTES, value));
+        }
+        ByteBuffer block;
+        try {
+            block = ByteBuffer.allocateDirect(megabytes * 1024 * 1024);
+        } catch (OutOfMemoryError e) {
+            return new Reply(507, "cannot hold %d MB more: %s (raise -XX:MaxDirectMemorySize)\n".formatted(megabytes, e.getMessage()));
+        }
+        for (int i = 0; i < block.capacity(); i += 4096) block.put(i, (byte) 1);
+        int heldMegabytes;
+        lock.lock();
+        try {
+            held.add(block);
+            heldMegabytes = held.stream().mapToInt(b -> b.capacity() / (1024 * 1024)).sum();
+        } finally {
+            lock.unlock();
+        }
+        return new Reply(200, "holding %d MB more, %d MB in all\n".formatted(megabytes, heldMegabytes));
     }
 
     private static Reply slow(String rawQuery) {

@@ -15,14 +15,17 @@ public final class InstanceInfo {
     private final String reason;
     private final long memoryBytes;
     private final long memoryPeakBytes;
+    private final long memoryWarnBytes;
+    private final long memoryRestartBytes;
     private final String nextMaintenance;
     private final String changedAt;
     private final String changedBy;
 
     @ConstructorParameters({"site", "instance", "state", "pid", "uptimeMillis", "port", "restarts", "lastExit", "reason", "memoryBytes",
-            "memoryPeakBytes", "nextMaintenance", "changedAt", "changedBy"})
+            "memoryPeakBytes", "memoryWarnBytes", "memoryRestartBytes", "nextMaintenance", "changedAt", "changedBy"})
     public InstanceInfo(String site, int instance, String state, long pid, long uptimeMillis, int port, int restarts, String lastExit, String reason,
-                        long memoryBytes, long memoryPeakBytes, String nextMaintenance, String changedAt, String changedBy) {
+                        long memoryBytes, long memoryPeakBytes, long memoryWarnBytes, long memoryRestartBytes, String nextMaintenance,
+                        String changedAt, String changedBy) {
         this.site = site;
         this.instance = instance;
         this.state = state;
@@ -34,6 +37,8 @@ public final class InstanceInfo {
         this.reason = reason;
         this.memoryBytes = memoryBytes;
         this.memoryPeakBytes = memoryPeakBytes;
+        this.memoryWarnBytes = memoryWarnBytes;
+        this.memoryRestartBytes = memoryRestartBytes;
         this.nextMaintenance = nextMaintenance;
         this.changedAt = changedAt;
         this.changedBy = changedBy;
@@ -96,6 +101,16 @@ public final class InstanceInfo {
     /** The most {@link #getMemoryBytes()} was when read since the instance's main process started, in bytes; 0 when none runs. */
     public long getMemoryPeakBytes() {
         return memoryPeakBytes;
+    }
+
+    /** The site's {@code memory.warn} for each instance, in bytes; 0 when it has none. */
+    public long getMemoryWarnBytes() {
+        return memoryWarnBytes;
+    }
+
+    /** The site's {@code memory.restart} for each instance, in bytes; 0 when it has none. */
+    public long getMemoryRestartBytes() {
+        return memoryRestartBytes;
     }
 
     /** The site's next maintenance window, ISO-8601 with the daemon's offset; "" when none. */

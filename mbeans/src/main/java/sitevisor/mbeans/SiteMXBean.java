@@ -34,6 +34,17 @@ public interface SiteMXBean {
     @Units("bytes")
     long getMemoryPeakBytes();
 
+    @Description("memory.warn: over this, an instance's MemoryBytes is reported once per crossing (notification sitevisor.site.memory); 0 when none")
+    @Units("bytes")
+    long getMemoryWarnBytes();
+
+    @Description("memory.restart: over this for memory.for, an instance is restarted gracefully; 0 when none")
+    @Units("bytes")
+    long getMemoryRestartBytes();
+
+    @Description("In a host memory emergency, sites of lower priority are stopped first")
+    int getPriority();
+
     @Description("How the last process of instance 0 ended, empty when none has")
     String getLastExit();
 

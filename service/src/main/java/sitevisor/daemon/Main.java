@@ -9,6 +9,8 @@ import sitevisor.config.Config;
 import sitevisor.config.ConfigLoader;
 import sitevisor.history.HistoryRecorder;
 import sitevisor.mbeans.Actor;
+import sitevisor.memory.MemoryWatch;
+import sitevisor.posix.HostMemory;
 import sitevisor.posix.Native;
 import sitevisor.posix.Ports;
 import sitevisor.security.Credentials;
@@ -246,7 +248,10 @@ public final class Main {
                 services.startTasks();
                 log.info("supervising: {} sites, {} instances, ready after {} ms", config.sites().size(), supervisor.all().size(),
                         (System.nanoTime() - began) / 1_000_000);
-                stopRequested.await();
+                log.info("memory: {}", MemoryWatch.describe(config));
+                try (MemoryWatch watch = MemoryWatch.start(supervisor, hostMemory(), Clock.systemUTC())) {
+                    stopRequested.await();
+                }
                 log.info("shutting down: stopping every site in parallel, each after draining its tasks");
                 recorder.daemonEvent("shutting down: stopping every site", Actor.daemon("shutdown"));
                 supervisor.shutdown(Actor.daemon("shutdown"));
@@ -257,6 +262,20 @@ public final class Main {
                 Thread.currentThread().interrupt();
                 return FAILED;
             }
+        }
+
+        /**
+         * The host's memory files; {@code SITEVISOR_MEMINFO} and {@code SITEVISOR_MEMORY_PRESSURE}
+         * name others in their place, so a test can bring about a host emergency without
+         * exhausting the memory of the machine it runs on.
+         */
+        private static HostMemory hostMemory() {
+            String meminfo = System.getenv("SITEVISOR_MEMINFO");
+            if (meminfo == null || meminfo.isEmpty()) return new HostMemory();
+            String pressure = System.getenv("SITEVISOR_MEMORY_PRESSURE");
+            log.warn("memory: reading the host's memory from {} and its pressure from {}, as SITEVISOR_MEMINFO says", meminfo,
+                    pressure == null || pressure.isEmpty() ? "nowhere" : pressure);
+            return new HostMemory(Path.of(meminfo), pressure == null || pressure.isEmpty() ? null : Path.of(pressure));
         }
 
         private void onSignal(String name) {

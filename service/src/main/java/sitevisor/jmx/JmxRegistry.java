@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 import sitevisor.db.History;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.SiteMXBean;
+import sitevisor.mbeans.MemoryNotice;
 import sitevisor.mbeans.StateChange;
 import sitevisor.mbeans.SupervisorMXBean;
 import sitevisor.supervise.EventListener;
@@ -40,8 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class JmxRegistry implements EventListener, SitesListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JmxRegistry.class);
-    private static final MBeanNotificationInfo[] NOTIFICATIONS = {new MBeanNotificationInfo(
-            new String[]{StateChange.TYPE}, Notification.class.getName(), "An instance of the site changed state: from, to, reason, who asked")};
+    private static final MBeanNotificationInfo[] NOTIFICATIONS = {
+            new MBeanNotificationInfo(new String[]{StateChange.TYPE}, Notification.class.getName(),
+                    "An instance of the site changed state: from, to, reason, who asked"),
+            new MBeanNotificationInfo(new String[]{MemoryNotice.TYPE}, Notification.class.getName(),
+                    "The memory watch saw or did something to an instance: a limit crossed, a restart or stop and why")};
     private static final String[] ITEMS = {"site", "instance", "pid", "from", "to", "reason", "actor", "exitCode", "signal", "timeMillis"};
     private static final CompositeType STATE_CHANGE = stateChangeType();
 
@@ -111,11 +115,13 @@ public final class JmxRegistry implements EventListener, SitesListener, AutoClos
 
     @Override
     public void onEvent(LifecycleEvent event) {
-        if (event.kind() != LifecycleEvent.Kind.TRANSITION) return;
+        boolean memory = event.kind() == LifecycleEvent.Kind.MEMORY;
+        if (event.kind() != LifecycleEvent.Kind.TRANSITION && !memory) return;
         NotificationBroadcasterSupport emitter = emitters.get(event.site());
         if (emitter == null) return;
-        Notification notification = new Notification(StateChange.TYPE, ObjectNames.site(event.site()), sequence.incrementAndGet(),
-                event.at().toEpochMilli(), event.name() + ": " + event.from() + " -> " + event.to() + ": " + event.reason());
+        Notification notification = new Notification(memory ? MemoryNotice.TYPE : StateChange.TYPE, ObjectNames.site(event.site()),
+                sequence.incrementAndGet(), event.at().toEpochMilli(),
+                event.name() + ": " + (memory ? "memory" : event.from() + " -> " + event.to()) + ": " + event.reason());
         try {
             notification.setUserData(new CompositeDataSupport(STATE_CHANGE, ITEMS, new Object[]{
                     event.site(), event.instance(), event.pid(), event.from().name(), event.to().name(), event.reason(),

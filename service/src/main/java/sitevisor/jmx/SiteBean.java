@@ -10,6 +10,7 @@ import sitevisor.scheduler.QuartzSchedule;
 import sitevisor.scheduler.TaskStatus;
 import sitevisor.security.Callers;
 import sitevisor.mbeans.Actor;
+import sitevisor.config.SiteConfig;
 import sitevisor.supervise.Instance;
 import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
@@ -80,6 +81,26 @@ final class SiteBean implements SiteMXBean {
     }
 
     @Override
+    public long getMemoryWarnBytes() {
+        return siteConfig().memory().warnBytes();
+    }
+
+    @Override
+    public long getMemoryRestartBytes() {
+        return siteConfig().memory().restartBytes();
+    }
+
+    @Override
+    public int getPriority() {
+        return siteConfig().priority();
+    }
+
+    /** The site's settings in force: those of its instances, which a reload replaces together. */
+    private SiteConfig siteConfig() {
+        return supervisor.instances(site).get(0).site();
+    }
+
+    @Override
     public String getLastExit() {
         Instance.Status status = first();
         return status.lastExit() == null ? "" : status.lastExit().toString();
@@ -95,7 +116,8 @@ final class SiteBean implements SiteMXBean {
         String changedAt = s.changedAt() == null ? ""
                 : java.time.OffsetDateTime.ofInstant(s.changedAt(), java.time.ZoneId.systemDefault()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         return new InstanceInfo(s.site(), s.instance(), s.state().name(), s.pid(), uptimeMillis(s, clock), s.port(),
-                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.memoryBytes(), s.memoryPeakBytes(), nextMaintenance,
+                s.restarts(), s.lastExit() == null ? "" : s.lastExit().toString(), s.reason(), s.memoryBytes(), s.memoryPeakBytes(),
+                s.memoryWarnBytes(), s.memoryRestartBytes(), nextMaintenance,
                 changedAt, s.changedBy().toString());
     }
 

@@ -122,6 +122,8 @@ final class Group {
         private long groupSignalledAt = -1;
         /** What outlived the signal and was killed, as "pid N (command line)"; empty for a graceful end. */
         private List<String> killed = List.of();
+        /** Completed by {@link #hurry}: the wait ends now, and what is left gets SIGKILL. */
+        private final CompletableFuture<Void> hurried = new CompletableFuture<>();
 
         private Termination(Signal signal, Duration timeout) {
             this.signal = signal;
@@ -138,13 +140,23 @@ final class Group {
             if (left.isEmpty() || signal == Signal.KILL) return left;
             // described before the kill: afterwards there is no command line to read
             killed = left.stream().map(i -> "pid " + i.pid() + " (" + Processes.commandLine(i.pid()) + ")").toList();
-            log.warn("killing: {} processes of pid {} outlived {} for {}: {}", left.size(), child.pid(), signal, sitevisor.mbeans.Durations.format(timeout), String.join(", ", killed));
+            log.warn("killing: {} processes of pid {} outlived {} {}: {}", left.size(), child.pid(), signal,
+                    hurried.isDone() ? "until a kill" : "for " + sitevisor.mbeans.Durations.format(timeout), String.join(", ", killed));
             return beginTermination(Signal.KILL, KILL_WAIT).signalRestAndWait();
         }
 
         /** What outlived the signal until the timeout and got SIGKILL, as "pid N (command line)"; empty when nothing did. */
         List<String> killed() {
             return killed;
+        }
+
+        /** Ends the wait at once, from any thread: what is left gets SIGKILL now rather than at the timeout. */
+        void hurry() {
+            hurried.complete(null);
+        }
+
+        boolean wasHurried() {
+            return hurried.isDone();
         }
 
         /**
@@ -169,7 +181,7 @@ final class Group {
                 }
                 long remaining = deadline - System.nanoTime();
                 try {
-                    CompletableFuture.allOf(watched.stream().map(Watched::exit).toArray(CompletableFuture[]::new))
+                    CompletableFuture.anyOf(CompletableFuture.allOf(watched.stream().map(Watched::exit).toArray(CompletableFuture[]::new)), hurried)
                             .get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException late) {
                     // reported below as what is left
@@ -183,7 +195,7 @@ final class Group {
                 if (left.isEmpty()) {
                     // a process forked in the last instant carries the marker; it gets the same treatment
                     List<ProcessIdentity> late = members();
-                    if (!late.isEmpty() && System.nanoTime() < deadline) {
+                    if (!late.isEmpty() && !hurried.isDone() && System.nanoTime() < deadline) {
                         return beginTermination(signal, Duration.ofNanos(deadline - System.nanoTime())).signalRestAndWait();
                     }
                     return late;

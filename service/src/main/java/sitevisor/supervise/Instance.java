@@ -50,7 +50,8 @@ public final class Instance {
     /** How long after a crash the search for what the ended process left outside its group waits: past the restart. */
     private static final Duration LEFTOVER_SEARCH_DELAY = Duration.ofSeconds(1);
 
-    private final SiteConfig site;
+    /** Replaced only by {@link #retune}, with settings that differ in nothing a running process depends on. */
+    private volatile SiteConfig site;
     private final int index;
     private final Context context;
     private final Readiness readiness;
@@ -85,6 +86,8 @@ public final class Instance {
     /** Where the events of the operation under way leave what it must wait for before it returns. */
     private DeferredWaits waits = DeferredWaits.NONE;
     private final MemoryGauge memory = new MemoryGauge();
+    /** The stop under way, which a kill hurries; null when none is. */
+    private volatile StopSequence stopping;
 
     Instance(SiteConfig site, int index, Context context) {
         this.site = site;
@@ -105,12 +108,14 @@ public final class Instance {
      * @param pid             the main process, 0 in a state where none runs (a process that ended is not shown as if it ran)
      * @param memoryBytes     what its processes cost the host: proportional set size and swap share ({@link MemoryGauge})
      * @param memoryPeakBytes the most they cost since the main process started
+     * @param memoryWarnBytes    the site's warning limit for each instance, 0 when none
+     * @param memoryRestartBytes the site's restart limit for each instance, 0 when none
      * @param changedAt       when the instance entered its state, null before its first change
      * @param changedBy       who moved it there
      */
     public record Status(String site, int instance, SiteState state, long pid, Instant startedAt, int port,
-                         int restarts, ExitStatus lastExit, String reason, long memoryBytes, long memoryPeakBytes, Instant changedAt,
-                         Actor changedBy) {}
+                         int restarts, ExitStatus lastExit, String reason, long memoryBytes, long memoryPeakBytes, long memoryWarnBytes,
+                         long memoryRestartBytes, Instant changedAt, Actor changedBy) {}
 
     public Status status() {
         SiteState now = state;
@@ -118,11 +123,33 @@ public final class Instance {
         long pid = c == null ? 0 : c.pid();
         MemoryGauge.Reading memoryNow = c == null ? MemoryGauge.Reading.NONE : memory.read(pid, c.cgroup(), context.clock().instant());
         return new Status(site.name(), index, now, pid, c == null ? null : c.startedAt(), site.portOf(index), restarts, lastExit,
-                lastReason, memoryNow.bytes(), memoryNow.peakBytes(), stateSince, stateActor);
+                lastReason, memoryNow.bytes(), memoryNow.peakBytes(), site.memory().warnBytes(), site.memory().restartBytes(), stateSince, stateActor);
     }
 
     public SiteState state() {
         return state;
+    }
+
+    /**
+     * For the memory watch: what the instance's processes cost while it is RUNNING, or only a
+     * bound of it when that bound is under {@code underBytes}; empty in any other state.
+     *
+     * @param swapBytes what the host has in swap, some of which may be the instance's
+     */
+    public Optional<WatchedMemory> watchMemory(long underBytes, long swapBytes) {
+        Child c = state == RUNNING ? current : null;
+        if (c == null) {
+            memory.forget();
+            return Optional.empty();
+        }
+        return Optional.of(memory.watch(c.pid(), c.cgroup(), context.clock().instant(), underBytes, swapBytes));
+    }
+
+    /** Records what the memory watch saw of the instance, or did to it, as {@code by}; changes nothing. */
+    public void memoryEvent(String reason, Actor by) {
+        Child c = current;
+        publish(LifecycleEvent.Kind.MEMORY, state, state, c == null ? 0 : c.pid(), LifecycleEvent.NO_EXIT_CODE, LifecycleEvent.NO_SIGNAL,
+                reason, context.clock().instant(), LifecycleEvent.NO_DURATION, by, DeferredWaits.NONE);
     }
 
     public String name() {
@@ -131,6 +158,12 @@ public final class Instance {
 
     public SiteConfig site() {
         return site;
+    }
+
+    /** A reload changed only the site's memory limits or priority: they apply from now on, with no restart. */
+    void retune(SiteConfig tuned) {
+        if (!site.differsOnlyInTuning(tuned)) throw new IllegalArgumentException("not a retuning of " + name() + ": " + tuned);
+        site = tuned;
     }
 
     public int index() {
@@ -179,10 +212,13 @@ public final class Instance {
 
     /**
      * Emergency stop: SIGKILL to every process of the instance at once, no drain, no stop signal,
-     * no wait. A drain under way is cut short: its tasks are stopped, and so is the instance.
+     * no wait. A drain under way is cut short: its tasks are stopped, and so is the instance; a
+     * stop under way sends SIGKILL to what is left at once instead of at its timeout.
      */
     public Result kill(Actor by) {
         killRequested = true;
+        StopSequence underWay = stopping;
+        if (underWay != null) underWay.hurry();
         try {
             return halt(by, Signal.KILL, Group.KILL_WAIT, StopMode.FORCE);
         } finally {
@@ -279,6 +315,23 @@ public final class Instance {
             }
             restarts++;
             beginStart(by, true);
+            return new Result(state, lastReason);
+        });
+    }
+
+    /**
+     * Stops the instance gracefully, drain included, and leaves it FATAL for {@code reason}: a
+     * policy that would otherwise restart it again and again (its memory over its limit right after
+     * each restart). Like any FATAL instance, it runs again when an operator starts it.
+     */
+    public Result giveUp(Actor by, String reason) {
+        stopRequests.incrementAndGet();
+        return operate(by, () -> {
+            refuseIfRetired("give up");
+            cancelRetry();
+            if (state != RUNNING) return new Result(state, name() + " is " + state.name().toLowerCase() + ", not running: nothing to give up");
+            stopLocked(site.stopSignal(), site.stopTimeout(), StopMode.GRACEFUL);
+            if (state == STOPPED) moveTo(Transition.GAVE_UP, reason);
             return new Result(state, lastReason);
         });
     }
@@ -773,7 +826,11 @@ public final class Instance {
 
     /** The stop signal to the main process and its group, under the lock; the state follows in {@link #announce}. */
     private StopSequence signal(Signal signal, Duration timeout) {
-        return StopSequence.signal(current, signal, timeout, context);
+        StopSequence stop = StopSequence.signal(current, signal, timeout, context);
+        stopping = stop;
+        // a kill that came while this stop was being begun finds it here
+        if (killRequested) stop.hurry();
+        return stop;
     }
 
     private void announce(StopSequence stop) {
@@ -782,7 +839,12 @@ public final class Instance {
 
     /** The rest of a stop: every process gone (SIGKILL after the timeout), the port free, STOPPED; or STOPPING stuck. */
     private void finishStop(StopSequence stop) {
-        StopSequence.Ended ended = stop.finish(site.portOf(index));
+        StopSequence.Ended ended;
+        try {
+            ended = stop.finish(site.portOf(index));
+        } finally {
+            stopping = null;
+        }
         if (ended instanceof StopSequence.Stuck stuck) {
             moveTo(Transition.STUCK, stuck.reason());
             return;
@@ -913,7 +975,12 @@ public final class Instance {
 
     private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason,
                          Instant at, long durationMillis) {
-        LifecycleEvent event = new LifecycleEvent(at, site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, actor, durationMillis, waits);
+        publish(kind, from, to, pid, exitCode, signal, reason, at, durationMillis, actor, waits);
+    }
+
+    private void publish(LifecycleEvent.Kind kind, SiteState from, SiteState to, long pid, int exitCode, int signal, String reason,
+                         Instant at, long durationMillis, Actor by, DeferredWaits owed) {
+        LifecycleEvent event = new LifecycleEvent(at, site.name(), index, name(), pid, kind, from, to, exitCode, signal, reason, by, durationMillis, owed);
         try {
             context.events().onEvent(event);
         } catch (RuntimeException e) {

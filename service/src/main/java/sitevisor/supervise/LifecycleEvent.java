@@ -52,7 +52,9 @@ public record LifecycleEvent(
         /** A pid file that names no live process of ours was found and removed; nothing was signalled. */
         STALE_PID_FILE,
         /** Something the operator should know that changes no state. */
-        WARNING
+        WARNING,
+        /** What the memory watch saw and did: a limit crossed, a restart or stop it asked for and why. */
+        MEMORY
     }
 
     /** The verb a log line starts with, so an operator can grep for it. */
@@ -61,6 +63,7 @@ public record LifecycleEvent(
             case REFUSED -> "refused";
             case STALE_PID_FILE -> "stale";
             case WARNING -> "warning";
+            case MEMORY -> "memory";
             case TRANSITION -> switch (to) {
                 case STARTING -> "spawned";
                 case RUNNING -> from == SiteState.UNKNOWN ? "adopted" : "ready";

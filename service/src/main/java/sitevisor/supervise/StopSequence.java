@@ -63,6 +63,11 @@ final class StopSequence {
         return child;
     }
 
+    /** From any thread: what is left gets SIGKILL now instead of at the timeout (a kill during the stop). */
+    void hurry() {
+        termination.hurry();
+    }
+
     /** What was sent, in words, for the move to STOPPING. */
     String describe() {
         return signal + " to pid " + child.pid() + " and its group" + (signal == Signal.KILL ? "" : ", SIGKILL after " + Durations.format(timeout));
@@ -97,7 +102,7 @@ final class StopSequence {
         if (signal == Signal.KILL) return "killed by SIGKILL in " + stopped.tookMillis() + " ms";
         return stopped.killed().isEmpty() ? "stopped in " + stopped.tookMillis() + " ms"
                 : "stopped in " + stopped.tookMillis() + " ms, by SIGKILL: " + String.join(", ", stopped.killed()) + " outlived " + signal
-                  + " for " + Durations.format(timeout);
+                  + (termination.wasHurried() ? " until a kill" : " for " + Durations.format(timeout));
     }
 
     /** Our processes are gone, so the port is free unless someone else took it: who, when it is not free in time. */

@@ -275,6 +275,11 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
         return instances;
     }
 
+    /** Every site's instances, site by site in the file's order, as the config in force has them. */
+    public Map<String, List<Instance>> instancesBySite() {
+        return snapshot.sites();
+    }
+
     public List<Instance> all() {
         return snapshot.sites().values().stream().flatMap(List::stream).toList();
     }
@@ -433,7 +438,13 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
 
             Map<String, List<Instance>> sites = new LinkedHashMap<>();
             for (SiteConfig site : next.sites().values()) {
-                sites.put(site.name(), changes.unchanged().contains(site.name()) ? before.sites().get(site.name()) : newInstances(site));
+                boolean kept = changes.unchanged().contains(site.name()) || changes.retuned().contains(site.name());
+                sites.put(site.name(), kept ? before.sites().get(site.name()) : newInstances(site));
+            }
+            for (String site : changes.retuned()) {
+                for (Instance instance : sites.get(site)) instance.retune(next.sites().get(site));
+                SiteConfig tuned = next.sites().get(site);
+                log.info("applied: {}: memory: {}; priority {}; with no restart [{}]", site, tuned.memory(), tuned.priority(), reload);
             }
             snapshot = new Snapshot(next, Collections.unmodifiableMap(sites));
             if (!before.config().httpAccess().equals(next.httpAccess())) {
@@ -456,7 +467,9 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
                 }
             }
 
-            ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), changes.unchanged(), outcomes);
+            List<String> untouched = new ArrayList<>(changes.unchanged());
+            untouched.addAll(changes.retuned());
+            ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), untouched, outcomes);
             log.info("reloaded: {}: {} [{}]", next.file(), report.summary(), reload);
             return report;
         } finally {
@@ -464,15 +477,20 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
         }
     }
 
-    /** Which sites a new config adds, removes, changes and leaves as they are: by name, then by equal settings. */
-    private record Changes(List<String> added, List<String> removed, List<String> changed, List<String> unchanged) {
+    /**
+     * Which sites a new config adds, removes, changes, changes only in their memory limits or
+     * priority (retuned: their processes keep running), and leaves as they are: by name, then by
+     * equal settings.
+     */
+    private record Changes(List<String> added, List<String> removed, List<String> changed, List<String> retuned, List<String> unchanged) {
         static Changes between(Config before, Config next) {
-            Changes changes = new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Changes changes = new Changes(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (String site : before.siteNames()) if (next.site(site).isEmpty()) changes.removed().add(site);
             for (SiteConfig site : next.sites().values()) {
                 SiteConfig old = before.site(site.name()).orElse(null);
                 if (old == null) changes.added().add(site.name());
                 else if (old.equals(site)) changes.unchanged().add(site.name());
+                else if (old.differsOnlyInTuning(site)) changes.retuned().add(site.name());
                 else changes.changed().add(site.name());
             }
             return changes;

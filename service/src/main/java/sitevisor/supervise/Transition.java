@@ -23,8 +23,8 @@ public enum Transition {
     READY(EnumSet.of(STARTING), RUNNING),
     /** A start failed with retries left, or the site crashed again soon: the next try waits. */
     BACKED_OFF(EnumSet.of(STARTING, EXITED), BACKOFF),
-    /** Supervision stops trying until an operator starts the site. */
-    GAVE_UP(EnumSet.of(STARTING, BACKOFF, EXITED), FATAL),
+    /** Supervision stops trying until an operator starts the site; a policy that stopped it for good (memory) says so too. */
+    GAVE_UP(EnumSet.of(STARTING, BACKOFF, EXITED, STOPPED), FATAL),
     /** A graceful stop of a site with tasks: no new run starts, the running ones finish. */
     DRAIN_BEGAN(EnumSet.of(RUNNING), DRAINING),
     /** The stop signal is sent. */

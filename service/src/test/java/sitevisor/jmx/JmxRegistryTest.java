@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import sitevisor.mbeans.Actor;
+import sitevisor.mbeans.MemoryNotice;
 import sitevisor.mbeans.ObjectNames;
 import sitevisor.mbeans.StateChange;
 import sitevisor.supervise.Fixture;
@@ -37,6 +39,7 @@ class JmxRegistryTest {
     Fixture fixture;
     MBeanServer server;
     JmxRegistry registry;
+    Supervisor supervisor;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -44,7 +47,7 @@ class JmxRegistryTest {
         server = MBeanServerFactory.newMBeanServer();
         registry = new JmxRegistry(server);
         fixture.alsoTell(registry);
-        Supervisor supervisor = fixture.supervise("""
+        supervisor = fixture.supervise("""
                 blog:
                   command: [sleep, "1000"]
                   startSeconds: 0
@@ -158,7 +161,26 @@ class JmxRegistryTest {
         MBeanInfo supervisor = server.getMBeanInfo(ObjectNames.SUPERVISOR);
         assertNotEquals(blog.getClassName(), supervisor.getClassName());
         assertEquals(0, supervisor.getNotifications().length);
-        assertEquals(1, blog.getNotifications().length);
+        assertEquals(List.of(StateChange.TYPE, MemoryNotice.TYPE),
+                Arrays.stream(blog.getNotifications()).flatMap(info -> Arrays.stream(info.getNotifTypes())).toList());
+    }
+
+    @Test
+    void whatTheMemoryWatchRecordsIsAMemoryNotificationFromTheSitesName() throws Exception {
+        List<Notification> received = new CopyOnWriteArrayList<>();
+        ObjectName blog = ObjectNames.site("blog");
+        server.addNotificationListener(blog, (notification, handback) -> received.add(notification), null, null);
+
+        supervisor.instances("blog").get(0).memoryEvent("431MB, over warn 400MB (restart at 512MB)", Actor.policy("memory"));
+
+        assertEquals(1, received.size());
+        Notification memory = received.get(0);
+        assertEquals(MemoryNotice.TYPE, memory.getType());
+        assertEquals(blog, memory.getSource(), "remote listeners need the ObjectName as source");
+        CompositeData data = (CompositeData) memory.getUserData();
+        assertEquals("431MB, over warn 400MB (restart at 512MB)", data.get("reason"));
+        assertEquals("policy memory", data.get("actor"));
+        assertEquals("blog: memory: 431MB, over warn 400MB (restart at 512MB)", memory.getMessage());
     }
 
     @Test

@@ -1,9 +1,11 @@
 package sitevisor.supervise;
 
 import org.junit.jupiter.api.Test;
+import sitevisor.posix.ResidentSizes;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,9 +17,21 @@ class MemoryGaugeTest {
     private final AtomicLong resident = new AtomicLong(100_000_000);
     private final AtomicLong proportional = new AtomicLong(40_000_000);
     private final AtomicInteger detailedReads = new AtomicInteger();
-    private final MemoryGauge gauge = new MemoryGauge(pids -> resident.get(), pids -> {
-        detailedReads.incrementAndGet();
-        return proportional.get();
+    private final MemoryGauge gauge = new MemoryGauge(new MemoryGauge.Meter() {
+        @Override
+        public ResidentSizes.Reading resident(List<Long> pids) {
+            return new ResidentSizes.Reading(resident.get(), false);
+        }
+
+        @Override
+        public long proportional(List<Long> pids) {
+            detailedReads.incrementAndGet();
+            return proportional.get();
+        }
+
+        @Override
+        public void close() {
+        }
     });
     private final Instant start = Instant.parse("2026-12-07T12:00:00Z");
 
@@ -64,5 +78,25 @@ class MemoryGaugeTest {
         proportional.set(10_000_000);
         assertEquals(new MemoryGauge.Reading(10_000_000, 10_000_000), gauge.read(1, null, start.plusSeconds(3)), "a new process has its own peak");
         assertEquals(2, detailedReads.get());
+    }
+
+    @Test
+    void theWatchTakesTheResidentSizeAsABoundWhileItAndTheHostsSwapAreUnderTheLimit() {
+        WatchedMemory under = gauge.watch(PID, null, start, 150_000_000, 0);
+        assertEquals(new WatchedMemory(PID, 100_000_000, true), under);
+        assertEquals(0, detailedReads.get(), "nothing detailed is read for a site far under its limits");
+        assertEquals(new WatchedMemory(PID, 40_000_000, false), gauge.watch(PID, null, start.plusSeconds(1), 150_000_000, 60_000_000),
+                "swap the resident size leaves out may be the site's");
+        assertEquals(1, detailedReads.get());
+    }
+
+    @Test
+    void nearItsLimitTheWatchRenewsTheDetailedReadingEveryFiveSecondsAndRaisesThePeak() {
+        assertFalse(gauge.watch(PID, null, start, 90_000_000, 0).upperBound());
+        proportional.set(60_000_000);
+        assertEquals(40_000_000, gauge.watch(PID, null, start.plusSeconds(4), 90_000_000, 0).bytes());
+        assertEquals(60_000_000, gauge.watch(PID, null, start.plusSeconds(5), 90_000_000, 0).bytes());
+        assertEquals(2, detailedReads.get());
+        assertEquals(new MemoryGauge.Reading(60_000_000, 60_000_000), readAfter(Duration.ofSeconds(5)), "status shows what the watch read");
     }
 }

@@ -131,6 +131,44 @@ class ReloadTest {
     }
 
     @Test
+    void newMemoryLimitsOrPriorityApplyWithoutARestartAndAnythingElseBesideThemStillRestarts() throws Exception {
+        Supervisor supervisor = fixture.supervise("""
+                tuned:
+                  command: [sleep, "1001"]
+                  startSeconds: 0
+                  memory: { warn: 400MB }
+                both:
+                  command: [sleep, "1001"]
+                  startSeconds: 0
+                """);
+        supervisor.startUp();
+        Map<String, Long> before = pids(supervisor);
+        Instance tuned = supervisor.instances("tuned").get(0);
+        int tunedEvents = fixture.events.matching(e -> e.site().equals("tuned")).size();
+        fixture.rewrite("""
+                tuned:
+                  command: [sleep, "1001"]
+                  startSeconds: 0
+                  memory: { warn: 300MB, restart: 500MB, for: 10s }
+                  priority: 5
+                both:
+                  command: [sleep, "1002"]
+                  startSeconds: 0
+                  priority: 5
+                """);
+        ReloadReport report = supervisor.reload(OPERATOR);
+
+        assertEquals(List.of("both"), report.changed());
+        assertEquals(List.of("tuned"), report.unchanged());
+        assertSame(tuned, supervisor.instances("tuned").get(0), "the same instance, its process never stopped");
+        assertEquals(before.get("tuned"), tuned.status().pid());
+        assertEquals(300L * 1024 * 1024, tuned.site().memory().warnBytes());
+        assertEquals(5, tuned.site().priority());
+        assertEquals(tunedEvents, fixture.events.matching(e -> e.site().equals("tuned")).size(), fixture.events.describe());
+        assertNotEquals(before.get("both"), pids(supervisor).get("both"));
+    }
+
+    @Test
     void aChangedSiteThatWasStoppedGetsItsNewSettingsAndStaysStopped() throws Exception {
         Supervisor supervisor = fixture.supervise("""
                 idle:

@@ -101,6 +101,21 @@ class StopSequenceTest {
     }
 
     @Test
+    void aStopHurriedFromAnotherThreadKillsWhatIsLeftAtOnceRatherThanAtItsTimeout() throws Exception {
+        Child child = spawn("trap \"\" TERM; echo ignoring-TERM; while :; do sleep 0.05; done");
+        Await.until("the trap set", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("s.log"))
+                && Files.readString(dir.resolve("s.log")).contains("ignoring-TERM"));
+        StopSequence stop = StopSequence.signal(child, Signal.TERM, Duration.ofMinutes(5), context);
+        java.util.concurrent.Future<StopSequence.Ended> finishing = workers.submit(() -> stop.finish(0));
+        stop.hurry();
+        // well inside the test's own timeout, five minutes before the stop's
+        StopSequence.Stopped stopped = assertInstanceOf(StopSequence.Stopped.class, finishing.get(30, TimeUnit.SECONDS));
+        assertTrue(stopped.killed().stream().anyMatch(k -> k.startsWith("pid " + child.pid() + " ")), stopped.killed().toString());
+        assertTrue(stop.describe(stopped).contains("outlived SIGTERM until a kill"), stop.describe(stopped));
+        assertEquals(0, fixture.processesAlive());
+    }
+
+    @Test
     void aKillSaysItKilled() throws Exception {
         Child child = spawn("exec sleep 1000");
         StopSequence stop = StopSequence.signal(child, Signal.KILL, Duration.ofSeconds(5), context);

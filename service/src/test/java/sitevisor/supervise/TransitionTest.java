@@ -21,7 +21,7 @@ class TransitionTest {
     @Test
     void everyPairOfStatesIsAllowedOnlyWhenListed() {
         Set<String> allowed = Set.of(
-                "STOPPED>STARTING", "STOPPED>UNKNOWN",
+                "STOPPED>STARTING", "STOPPED>UNKNOWN", "STOPPED>FATAL",
                 "STARTING>RUNNING", "STARTING>BACKOFF", "STARTING>FATAL", "STARTING>STOPPING",
                 "RUNNING>DRAINING", "RUNNING>STOPPING", "RUNNING>EXITED",
                 "BACKOFF>STARTING", "BACKOFF>STOPPED", "BACKOFF>FATAL",

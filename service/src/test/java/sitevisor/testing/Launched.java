@@ -30,6 +30,8 @@ public final class Launched implements AutoCloseable {
     private int daemons;
     /** What {@code $SITEVISOR_CGROUPS} the daemons get; null to leave it unset (auto). */
     private String cgroups;
+    /** Further variables the daemons started from now on get. */
+    private final java.util.Map<String, String> daemonEnvironment = new java.util.LinkedHashMap<>();
 
     /** What one run of the launcher printed and how it ended. */
     public record Run(int exitCode, String out, String err) {
@@ -52,6 +54,11 @@ public final class Launched implements AutoCloseable {
     /** Makes the daemons started from now on use this kind of cgroup: auto, v1, v2 or off. */
     public void useCgroups(String choice) {
         cgroups = choice;
+    }
+
+    /** Gives the daemons started from now on this environment variable too. */
+    public void daemonEnvironment(String name, String value) {
+        daemonEnvironment.put(name, value);
     }
 
     public Path home() {
@@ -90,6 +97,7 @@ public final class Launched implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "-c", config.toString());
         builder.environment().put("SITEVISOR_TEST_RUN", runId);
         if (cgroups != null) builder.environment().put(sitevisor.posix.Cgroups.CHOICE, cgroups);
+        builder.environment().putAll(daemonEnvironment);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         Process daemon = builder.start();
         started.add(daemon);
