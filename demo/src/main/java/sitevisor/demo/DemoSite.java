@@ -246,6 +246,28 @@ public final class DemoSite {
 
     private record Reply(int status, String body) {}
 
+    /** A whole number from a query string, or the 400 reply that says what is wrong with it. */
+    private record Parameter(int value, Reply problem) {
+        static Parameter wholeNumber(String rawQuery, String name, int absent, int min, int max) {
+            if (rawQuery == null) return new Parameter(absent, null);
+            for (String parameter : rawQuery.split("&")) {
+                if (!parameter.startsWith(name + "=")) continue;
+                String value = parameter.substring(name.length() + 1);
+                int number;
+                try {
+                    number = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    number = min - 1;
+                }
+                if (number < min || number > max) {
+                    return new Parameter(0, new Reply(400, "%s must be a whole number from %d to %d, got '%s'\n".formatted(name, min, max, value)));
+                }
+                return new Parameter(number, null);
+            }
+            return new Parameter(absent, null);
+        }
+    }
+
     private Reply reply(HttpExchange exchange) {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
@@ -280,16 +302,13 @@ public final class DemoSite {
      * that it is resident: a leak to try the memory watch on.
      */
     private Reply grow(String rawQuery) {
-        String value = rawQuery != null && rawQuery.startsWith("mb=") ? rawQuery.substring("mb=".length()) : "";
-        int megabytes;
-        try {
-            megabytes = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            megabytes = -1;
-        }
-        if (megabytes < 1 || megabytes > MAX_GROW_MEGABYTES) {
-            return new Reply(400, "mb must be a whole number from 1 to %d, got '%s'\n".formatted(MAX_GROW_MEGABYTES, value));
-        }
+        Parameter megabytes = Parameter.wholeNumber(rawQuery, "mb", 0, 1, MAX_GROW_MEGABYTES);
+        if (megabytes.problem() != null) return megabytes.problem();
+        if (megabytes.value() == 0) return new Reply(400, "say how much: /grow?mb=N, N from 1 to %d\n".formatted(MAX_GROW_MEGABYTES));
+        return grow(megabytes.value());
+    }
+
+    private Reply grow(int megabytes) {
         ByteBuffer block;
         try {
             block = ByteBuffer.allocateDirect(megabytes * 1024 * 1024);
@@ -309,21 +328,9 @@ public final class DemoSite {
     }
 
     private static Reply slow(String rawQuery) {
-        int seconds = DEFAULT_SLOW_SECONDS;
-        if (rawQuery != null) {
-            for (String parameter : rawQuery.split("&")) {
-                if (!parameter.startsWith("seconds=")) continue;
-                String value = parameter.substring("seconds=".length());
-                try {
-                    seconds = Integer.parseInt(value);
-                } catch (NumberFormatException e) {
-                    seconds = -1;
-                }
-                if (seconds < 0 || seconds > MAX_SLOW_SECONDS) {
-                    return new Reply(400, "seconds must be a whole number from 0 to %d, got '%s'\n".formatted(MAX_SLOW_SECONDS, value));
-                }
-            }
-        }
+        Parameter given = Parameter.wholeNumber(rawQuery, "seconds", DEFAULT_SLOW_SECONDS, 0, MAX_SLOW_SECONDS);
+        if (given.problem() != null) return given.problem();
+        int seconds = given.value();
         try {
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
         } catch (InterruptedException e) {

@@ -123,6 +123,12 @@ class DemoSiteTest {
             assertEquals(400, get(port, "/slow?seconds=soon").status);
             assertEquals(404, get(port, "/nothing-here").status);
             assertEquals(405, request(port, "POST", "/").status);
+            assertEquals(new Response(200, "holding 2 MB more, 2 MB in all\n", Map.of()), request(port, "POST", "/grow?mb=2").withoutHeaders());
+            assertEquals(new Response(200, "holding 1 MB more, 3 MB in all\n", Map.of()), request(port, "POST", "/grow?mb=1").withoutHeaders());
+            assertEquals(405, get(port, "/grow?mb=1").status, "a leak on purpose takes a POST");
+            assertEquals(400, request(port, "POST", "/grow").status);
+            assertEquals(400, request(port, "POST", "/grow?mb=0").status);
+            assertEquals(400, request(port, "POST", "/grow?mb=4097").status);
         } finally {
             assertEquals("stopped: routes after finishing 0 in-flight requests", site.drainAndStop());
         }

@@ -74,6 +74,14 @@ class StopSequenceTest {
         return child;
     }
 
+    /** A process that ignores SIGTERM, once it does: a TERM before the trap is set would end it at once. */
+    private Child spawnIgnoringTerm() throws Exception {
+        Child child = spawn("trap \"\" TERM; echo ignoring-TERM; while :; do sleep 0.05; done");
+        Await.until("the trap set", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("s.log"))
+                && Files.readString(dir.resolve("s.log")).contains("ignoring-TERM"));
+        return child;
+    }
+
     @Test
     void aProcessThatEndsOnItsStopSignalStopsWithoutSigkill() throws Exception {
         Child child = spawn("exec sleep 1000");
@@ -89,10 +97,7 @@ class StopSequenceTest {
 
     @Test
     void aProcessThatIgnoresItsStopSignalIsKilledAtTheTimeoutAndNamed() throws Exception {
-        Child child = spawn("trap \"\" TERM; echo ignoring-TERM; while :; do sleep 0.05; done");
-        // a TERM before the trap is set would end it at once
-        Await.until("the trap set", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("s.log"))
-                && Files.readString(dir.resolve("s.log")).contains("ignoring-TERM"));
+        Child child = spawnIgnoringTerm();
         StopSequence stop = StopSequence.signal(child, Signal.TERM, Duration.ofMillis(500), context);
         StopSequence.Stopped stopped = assertInstanceOf(StopSequence.Stopped.class, stop.finish(0));
         assertTrue(stopped.killed().stream().anyMatch(k -> k.startsWith("pid " + child.pid() + " ")), "the one killed is named: " + stopped.killed());
@@ -102,9 +107,7 @@ class StopSequenceTest {
 
     @Test
     void aStopHurriedFromAnotherThreadKillsWhatIsLeftAtOnceRatherThanAtItsTimeout() throws Exception {
-        Child child = spawn("trap \"\" TERM; echo ignoring-TERM; while :; do sleep 0.05; done");
-        Await.until("the trap set", Duration.ofSeconds(30), () -> Files.exists(dir.resolve("s.log"))
-                && Files.readString(dir.resolve("s.log")).contains("ignoring-TERM"));
+        Child child = spawnIgnoringTerm();
         StopSequence stop = StopSequence.signal(child, Signal.TERM, Duration.ofMinutes(5), context);
         java.util.concurrent.Future<StopSequence.Ended> finishing = workers.submit(() -> stop.finish(0));
         stop.hurry();
