@@ -82,7 +82,8 @@ final class MemoryPolicy {
                 Instant at = now.plus(wait);
                 if (!wait.isZero()) {
                     return new Over(figure + ", over restart " + Sizes.format(restart) + "; restarting in " + Durations.format(wait)
-                            + " unless it falls back under" + (quickReturns > 0 ? " (over again " + Durations.format(Duration.between(lastRestart, now))
+                            + " unless it falls back under" + (quickReturns > 0 ? " (over again "
+                            + Durations.format(Duration.between(lastRestart, now).truncatedTo(ChronoUnit.SECONDS))
                             + " after its last memory restart, so it waits " + Durations.format(wait.minus(limits.over())) + " longer)" : ""), at);
                 }
             }
