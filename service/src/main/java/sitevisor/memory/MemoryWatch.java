@@ -216,33 +216,34 @@ public final class MemoryWatch implements AutoCloseable {
             shortageSettings = settings;
         }
         HostShortage.Verdict verdict = shortage.reading(now, hostNow);
+        if (verdict instanceof HostShortage.Recovered recovered) recovered(recovered);
         EmergencyStop underWay = stopping;
         if (underWay != null) {
-            if (underWay.done) {
-                stopping = null;
-                long freed = hostNow.availableBytes() - underWay.availableBefore;
-                for (Instance instance : underWay.instances) {
-                    instance.memoryEvent("stopped in the host memory emergency: it had " + HostShortage.megabytes(underWay.siteBytes)
-                            + "; the host has " + HostShortage.megabytes(hostNow.availableBytes()) + " available now, "
-                            + (freed >= 0 ? HostShortage.megabytes(freed) + " more" : HostShortage.megabytes(-freed) + " less") + " than before the stop", EMERGENCY);
-                }
-            } else {
+            if (!underWay.done) {
                 followStop(now, settings, hostNow, underWay);
                 return;
             }
-        }
-        if (verdict instanceof HostShortage.Emergency emergency) {
-            stopNext(now, emergency.reason(), hostNow);
-        } else if (verdict instanceof HostShortage.Recovered recovered) {
-            log.info("memory: emergency over: {}; stopped {}; start them again once the cause is found", recovered.reason(),
-                    stoppedInEmergency.isEmpty() ? "no site" : String.join(", ", stoppedInEmergency));
-            for (String site : stoppedInEmergency) {
-                supervisor.instancesBySite().getOrDefault(site, List.of()).forEach(instance ->
-                        instance.memoryEvent("host memory emergency over: " + recovered.reason(), EMERGENCY));
+            stopping = null;
+            long freed = hostNow.availableBytes() - underWay.availableBefore;
+            for (Instance instance : underWay.instances) {
+                instance.memoryEvent("stopped in the host memory emergency: it had " + HostShortage.megabytes(underWay.siteBytes)
+                        + "; the host has " + HostShortage.megabytes(hostNow.availableBytes()) + " available now, "
+                        + (freed >= 0 ? HostShortage.megabytes(freed) + " more" : HostShortage.megabytes(-freed) + " less") + " than before the stop", EMERGENCY);
             }
-            stoppedInEmergency.clear();
-            toldNoneLeft = false;
         }
+        if (verdict instanceof HostShortage.Emergency emergency) stopNext(now, emergency.reason(), hostNow);
+    }
+
+    /** The host is back over the floor: said once, on every site the emergency stopped. */
+    private void recovered(HostShortage.Recovered recovered) {
+        log.info("memory: emergency over: {}; stopped {}; start them again once the cause is found", recovered.reason(),
+                stoppedInEmergency.isEmpty() ? "no site" : String.join(", ", stoppedInEmergency));
+        for (String site : stoppedInEmergency) {
+            supervisor.instancesBySite().getOrDefault(site, List.of()).forEach(instance ->
+                    instance.memoryEvent("host memory emergency over: " + recovered.reason(), EMERGENCY));
+        }
+        stoppedInEmergency.clear();
+        toldNoneLeft = false;
     }
 
     /** After the grace, while the host is still short, what is left of the site gets SIGKILL. */
