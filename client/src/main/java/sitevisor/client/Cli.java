@@ -392,11 +392,11 @@ public final class Cli {
         if (invocation.json()) {
             Map<String, Object> printed = new LinkedHashMap<>();
             printed.put("ok", allOk);
-            for (String key : List.of("added", "removed", "changed", "unchanged")) printed.put(key, Json.list(result.get(key)));
+            for (String key : List.of("added", "removed", "changed", "retuned", "unchanged")) printed.put(key, Json.list(result.get(key)));
             printed.put("outcomes", outcomes);
             out.println(Json.write(printed));
         } else {
-            for (String key : List.of("added", "removed", "changed", "unchanged")) {
+            for (String key : List.of("added", "removed", "changed", "retuned", "unchanged")) {
                 List<Object> names = Json.list(result.get(key));
                 out.println((key + ":").concat(" ".repeat(10 - key.length())) + (names.isEmpty() ? "-" : String.join(", ", names.stream().map(Object::toString).toList())));
             }

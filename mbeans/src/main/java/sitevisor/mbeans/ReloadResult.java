@@ -11,14 +11,16 @@ public final class ReloadResult {
     private final String[] added;
     private final String[] removed;
     private final String[] changed;
+    private final String[] retuned;
     private final String[] unchanged;
     private final SiteOutcome[] outcomes;
 
-    @ConstructorParameters({"added", "removed", "changed", "unchanged", "outcomes"})
-    public ReloadResult(String[] added, String[] removed, String[] changed, String[] unchanged, SiteOutcome[] outcomes) {
+    @ConstructorParameters({"added", "removed", "changed", "retuned", "unchanged", "outcomes"})
+    public ReloadResult(String[] added, String[] removed, String[] changed, String[] retuned, String[] unchanged, SiteOutcome[] outcomes) {
         this.added = added.clone();
         this.removed = removed.clone();
         this.changed = changed.clone();
+        this.retuned = retuned.clone();
         this.unchanged = unchanged.clone();
         this.outcomes = outcomes.clone();
     }
@@ -36,6 +38,11 @@ public final class ReloadResult {
     /** Sites whose settings differ: stopped, and started again with the new settings if they were meant to run. */
     public String[] getChanged() {
         return changed.clone();
+    }
+
+    /** Sites whose only changes are their memory limits or priority: these apply with no restart. */
+    public String[] getRetuned() {
+        return retuned.clone();
     }
 
     /** Sites whose settings are the same: not touched at all. */

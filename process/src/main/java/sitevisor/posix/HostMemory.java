@@ -1,8 +1,5 @@
 package sitevisor.posix;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -10,7 +7,7 @@ import java.util.Optional;
 /**
  * The host's memory as the kernel reports it in {@code /proc/meminfo}, and the stall its tasks
  * suffered waiting for memory in {@code /proc/pressure/memory} where the kernel offers it. Both
- * files stay open and are read from their start each time. Not for concurrent use.
+ * files are {@link KeptFile}s. Not for concurrent use.
  */
 public final class HostMemory implements AutoCloseable {
     private static final Path MEMINFO = Path.of("/proc/meminfo");
@@ -30,12 +27,9 @@ public final class HostMemory implements AutoCloseable {
         }
     }
 
-    private final Path meminfo;
-    private final Path pressure;
-    private FileChannel meminfoChannel;
-    private FileChannel pressureChannel;
-    private boolean pressureOffered = true;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(8192);
+    private final KeptFile meminfo;
+    private final KeptFile pressure;
+    private boolean pressureOffered;
 
     /** The host's own files. */
     public HostMemory() {
@@ -44,14 +38,14 @@ public final class HostMemory implements AutoCloseable {
 
     /** @param pressure null when no pressure is to be read */
     public HostMemory(Path meminfo, Path pressure) {
-        this.meminfo = meminfo;
-        this.pressure = pressure;
-        if (pressure == null) pressureOffered = false;
+        this.meminfo = new KeptFile(meminfo);
+        this.pressure = pressure == null ? null : new KeptFile(pressure);
+        this.pressureOffered = pressure != null;
     }
 
     /** Reads both files; empty when {@code /proc/meminfo} cannot be read. */
     public Optional<Reading> read() {
-        String info = readAgain(meminfoChannel, meminfo);
+        String info = text(meminfo);
         if (info == null) return Optional.empty();
         long total = kilobytes(info, "MemTotal:");
         long available = kilobytes(info, "MemAvailable:");
@@ -60,7 +54,7 @@ public final class HostMemory implements AutoCloseable {
         long swapFree = Math.max(0, kilobytes(info, "SwapFree:"));
         long stall = -1;
         if (pressureOffered) {
-            String stalls = readAgain(pressureChannel, pressure);
+            String stalls = text(pressure);
             if (stalls == null) {
                 pressureOffered = false;
             } else {
@@ -70,27 +64,9 @@ public final class HostMemory implements AutoCloseable {
         return Optional.of(new Reading(total * 1024, available * 1024, Math.max(0, swapTotal - swapFree) * 1024, stall));
     }
 
-    private String readAgain(FileChannel kept, Path file) {
-        FileChannel channel = kept;
-        try {
-            if (channel == null) {
-                channel = FileChannel.open(file);
-                if (file.equals(meminfo)) {
-                    meminfoChannel = channel;
-                } else {
-                    pressureChannel = channel;
-                }
-            }
-            buffer.clear();
-            int length = channel.read(buffer, 0);
-            if (length <= 0) return null;
-            buffer.flip();
-            byte[] bytes = new byte[length];
-            buffer.get(bytes);
-            return new String(bytes, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return null;
-        }
+    private static String text(KeptFile file) {
+        int length = file.read();
+        return length <= 0 ? null : new String(file.bytes(), 0, length, StandardCharsets.US_ASCII);
     }
 
     /** The value of a {@code Name:   123 kB} line, or -1 when there is none. */
@@ -124,15 +100,7 @@ public final class HostMemory implements AutoCloseable {
 
     @Override
     public void close() {
-        for (FileChannel channel : new FileChannel[]{meminfoChannel, pressureChannel}) {
-            if (channel == null) continue;
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // a file of /proc: nothing to flush
-            }
-        }
-        meminfoChannel = null;
-        pressureChannel = null;
+        meminfo.close();
+        if (pressure != null) pressure.close();
     }
 }

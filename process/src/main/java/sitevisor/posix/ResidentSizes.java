@@ -1,9 +1,5 @@
 package sitevisor.posix;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,10 +8,8 @@ import java.util.Map;
 
 /**
  * The resident size of a set of processes, read again and again at the cost of one system call
- * per process: each {@code /proc/PID/statm} stays open and is read from its start each time, about
- * a tenth of what opening it anew costs. A file kept open belongs to the process it was opened
- * for: once that process ends, it reads nothing, even when its pid is given to another.
- * Not for concurrent use.
+ * per process: each {@code /proc/PID/statm} is a {@link KeptFile}, so a process that ended reads
+ * as gone even when its pid went to another. Not for concurrent use.
  */
 public final class ResidentSizes implements AutoCloseable {
     private static final Path PROC = Path.of("/proc");
@@ -26,13 +20,11 @@ public final class ResidentSizes implements AutoCloseable {
      */
     public record Reading(long bytes, boolean anyGone) {}
 
-    private final Map<Long, FileChannel> open = new HashMap<>();
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(256);
-    private final byte[] text = new byte[256];
+    private final Map<Long, KeptFile> open = new HashMap<>();
 
     /** Reads these processes; the files of processes not named any more are closed. */
     public Reading read(List<Long> pids) {
-        if (!open.keySet().equals(new HashSet<>(pids))) closeAllBut(pids);
+        if (open.size() != pids.size() || !open.keySet().containsAll(pids)) closeAllBut(pids);
         long pages = 0;
         boolean anyGone = false;
         for (long pid : pids) {
@@ -48,44 +40,31 @@ public final class ResidentSizes implements AutoCloseable {
 
     /** The resident pages of the process, or -1 when it is gone or cannot be read. */
     private long residentPages(long pid) {
-        FileChannel channel = open.get(pid);
-        try {
-            if (channel == null) {
-                channel = FileChannel.open(PROC.resolve(Long.toString(pid)).resolve("statm"));
-                open.put(pid, channel);
-            }
-            buffer.clear();
-            int length = channel.read(buffer, 0);
-            if (length <= 0) return gone(pid);
-            buffer.flip();
-            buffer.get(text, 0, length);
-            return ProcessMemory.parseResidentPages(new String(text, 0, length, StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            return gone(pid);
+        KeptFile statm = open.computeIfAbsent(pid, p -> new KeptFile(PROC.resolve(Long.toString(p)).resolve("statm")));
+        int length = statm.read();
+        if (length <= 0) {
+            open.remove(pid).close();
+            return -1;
         }
+        return secondField(statm.bytes(), length);
     }
 
-    private long gone(long pid) {
-        FileChannel channel = open.remove(pid);
-        closeQuietly(channel);
-        return -1;
+    /** The second number of a {@code statm} text: resident pages; -1 when it has none. */
+    static long secondField(byte[] text, int length) {
+        int i = 0;
+        while (i < length && text[i] != ' ') i++;
+        long pages = -1;
+        for (i++; i < length && text[i] >= '0' && text[i] <= '9'; i++) pages = (pages < 0 ? 0 : pages * 10) + (text[i] - '0');
+        return pages;
     }
 
     private void closeAllBut(List<Long> pids) {
+        java.util.Set<Long> kept = new HashSet<>(pids);
         open.entrySet().removeIf(entry -> {
-            if (pids.contains(entry.getKey())) return false;
-            closeQuietly(entry.getValue());
+            if (kept.contains(entry.getKey())) return false;
+            entry.getValue().close();
             return true;
         });
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel == null) return;
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // a file of /proc: nothing to flush, nothing lost
-        }
     }
 
     @Override

@@ -75,4 +75,53 @@ class ResidentSizesTest {
             assertTrue(now.totalBytes() > 0 && now.availableBytes() > 0 && now.availableBytes() <= now.totalBytes(), now.toString());
         }
     }
+
+    @Test
+    void theProcessesOfATreeAreReadAgainThroughTheirKeptFilesAsItForksAndEnds() throws Exception {
+        // a master that forks two workers; the first ends when the master reads a line
+        Process master = new ProcessBuilder("python3", "-c", """
+                import os, sys, time
+                workers = []
+                for _ in range(2):
+                    pid = os.fork()
+                    if pid == 0:
+                        time.sleep(1000)
+                        os._exit(0)
+                    workers.append(pid)
+                print('forked', flush=True)
+                sys.stdin.readline()
+                os.kill(workers[0], 9)
+                os.waitpid(workers[0], 0)
+                print('one ended', flush=True)
+                time.sleep(1000)
+                """).start();
+        try (KeptProcesses processes = new KeptProcesses()) {
+            assertEquals("forked", new String(master.getInputStream().readNBytes(6)));
+            List<Long> three = processes.read(master.pid(), null);
+            assertEquals(3, three.size(), three.toString());
+            assertEquals(master.pid(), three.get(0));
+            assertEquals(ProcessMemory.tree(master.pid()), three, "the same tree as a reading that opens every file");
+
+            master.getOutputStream().write('\n');
+            master.getOutputStream().flush();
+            assertEquals("\none ended", new String(master.getInputStream().readNBytes(10)));
+            List<Long> two = processes.read(master.pid(), null);
+            assertEquals(2, two.size(), two.toString());
+            assertTrue(three.containsAll(two));
+            assertEquals(two, processes.read(master.pid(), dir), "an empty folder for a cgroup: the tree is read");
+        } finally {
+            for (ProcessHandle worker : master.descendants().toList()) worker.destroyForcibly();
+            master.destroyForcibly();
+        }
+    }
+
+    @Test
+    void numbersAreReadFromTheBytesOfAFile() {
+        List<Long> read = new java.util.ArrayList<>();
+        byte[] text = "12 345\n6\n".getBytes();
+        KeptFile.numbers(text, text.length, read::add);
+        assertEquals(List.of(12L, 345L, 6L), read);
+        assertEquals(512, ResidentSizes.secondField("2048 512 300 10 0 200 0\n".getBytes(), 24));
+        assertEquals(-1, ResidentSizes.secondField("2048".getBytes(), 4));
+    }
 }

@@ -109,7 +109,8 @@ final class SupervisorBean implements SupervisorMXBean {
     @Override
     public ReloadResult reload() {
         ReloadReport report = supervisor.reload(Callers.current());
-        return new ReloadResult(names(report.added()), names(report.removed()), names(report.changed()), names(report.unchanged()),
+        return new ReloadResult(names(report.added()), names(report.removed()), names(report.changed()), names(report.retuned()),
+                names(report.unchanged()),
                 rows(report.outcomes()));
     }
 

@@ -43,16 +43,12 @@ final class HostShortage {
             .thenComparing(Comparator.comparingLong(Candidate::bytes).reversed())
             .thenComparing(Candidate::site);
 
-    private final MemoryEmergency settings;
     private Instant shortSince;
     private long stallAtStartMicros;
     private boolean inEmergency;
 
-    HostShortage(MemoryEmergency settings) {
-        this.settings = settings;
-    }
-
-    Verdict reading(Instant now, HostMemory.Reading host) {
+    /** A reading at {@code now}, held to the settings as they are now: a reload may change them mid-emergency. */
+    Verdict reading(Instant now, HostMemory.Reading host, MemoryEmergency settings) {
         long floor = settings.floorBytes(host.totalBytes());
         if (host.availableBytes() >= floor) {
             shortSince = null;
@@ -72,6 +68,12 @@ final class HostShortage {
         inEmergency = true;
         return new Emergency(describe(host) + ", under " + settings.floor() + (lasted.isZero() ? "" : " for " + Durations.format(lasted))
                 + (stalledMicros > 0 ? ", tasks stalled " + stalledMicros / 1000 + " ms waiting for memory meanwhile" : ""));
+    }
+
+    /** Forgets everything: memory.emergency was taken away. */
+    void reset() {
+        shortSince = null;
+        inEmergency = false;
     }
 
     /** Whether sites were stopped in an emergency that has not ended yet. */

@@ -41,8 +41,6 @@ final class MemoryPolicy {
 
     static final Quiet QUIET = new Quiet();
 
-    private final MemoryLimits limits;
-    private final SiteConfig site;
     private boolean warned;
     /** Since when it has been over the restart limit; null while under. */
     private Instant overSince;
@@ -50,18 +48,15 @@ final class MemoryPolicy {
     /** Restarts in a row after which it was over its limit again within the restart window. */
     private int quickReturns;
 
-    MemoryPolicy(SiteConfig site) {
-        this.site = site;
-        this.limits = site.memory();
-    }
-
     /**
-     * A reading at {@code now}.
+     * A reading at {@code now}, held to the site's settings as they are now: a reload may give it
+     * new limits, and what came before still counts.
      *
      * @param upperBound whether {@code bytes} is only a bound (the resident size), which the watch
      *                   gives only when it is under every limit
      */
-    Verdict reading(Instant now, long bytes, boolean upperBound) {
+    Verdict reading(Instant now, long bytes, boolean upperBound, SiteConfig site) {
+        MemoryLimits limits = site.memory();
         String figure = (upperBound ? "at most " : "") + Sizes.format(roundedToMegabytes(bytes));
         long restart = limits.restartBytes();
         if (restart > 0 && bytes > restart) {
@@ -78,20 +73,20 @@ final class MemoryPolicy {
                             + Durations.format(site.restartWindow()) + " of each of its last " + quickReturns + " memory restarts (restartLimit "
                             + site.restartLimit() + "); start it again once fixed");
                 }
-                Duration wait = waitOver();
+                Duration wait = waitOver(site);
                 Instant at = now.plus(wait);
                 if (!wait.isZero()) {
                     return new Over(figure + ", over restart " + Sizes.format(restart) + "; restarting in " + Durations.format(wait)
                             + " unless it falls back under" + (quickReturns > 0 ? " (over again "
                             + Durations.format(Duration.between(lastRestart, now).truncatedTo(ChronoUnit.SECONDS))
-                            + " after its last memory restart, so it waits " + Durations.format(wait.minus(limits.over())) + " longer)" : ""), at);
+                            + " after the process its last memory restart started, so it waits " + Durations.format(wait.minus(limits.over()))
+                            + " longer)" : ""), at);
                 }
             }
-            if (!now.isBefore(overSince.plus(waitOver()))) {
+            if (!now.isBefore(overSince.plus(waitOver(site)))) {
                 Duration lasted = Duration.between(overSince, now).truncatedTo(ChronoUnit.SECONDS);
                 String reason = figure + ", over restart " + Sizes.format(restart) + (lasted.isZero() ? "" : " for " + Durations.format(lasted));
                 overSince = null;
-                lastRestart = now;
                 return new Restart(reason);
             }
             return QUIET;
@@ -110,20 +105,25 @@ final class MemoryPolicy {
     }
 
     /**
-     * Its processes were replaced: by the restart this policy asked for ({@code ours}), or by
-     * anything else — a crash, an operator — after which earlier memory restarts no longer count.
+     * Its processes were replaced, seen running at {@code now}: by the restart this policy asked
+     * for ({@code ours}), from when a return over the limit counts as quick; or by anything else —
+     * a crash, an operator — after which earlier memory restarts no longer count. A restart's drain
+     * may take minutes, so the window runs from the new process, not from the decision.
      */
-    void newProcess(boolean ours) {
+    void newProcess(Instant now, boolean ours) {
         warned = false;
         overSince = null;
-        if (!ours) {
+        if (ours) {
+            lastRestart = now;
+        } else {
             quickReturns = 0;
             lastRestart = null;
         }
     }
 
     /** How long it must stay over: {@code for}, and the back-off of its quick returns. */
-    private Duration waitOver() {
+    private Duration waitOver(SiteConfig site) {
+        MemoryLimits limits = site.memory();
         if (quickReturns == 0) return limits.over();
         double base = site.backoff().toNanos() * Math.pow(2, Math.min(quickReturns - 1, 30));
         return limits.over().plus(Duration.ofNanos((long) Math.min(base, site.backoffMax().toNanos())));

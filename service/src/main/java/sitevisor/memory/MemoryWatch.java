@@ -24,9 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,40 +48,33 @@ public final class MemoryWatch implements AutoCloseable {
     static final Duration FAR_UNDER_EVERY = Duration.ofSeconds(4);
     static final Actor POLICY = Actor.policy("memory");
     static final Actor EMERGENCY = Actor.policy("memory emergency");
+    /** Threads kept for an emergency's stop and kill: a host short of memory may refuse new ones. */
+    private static final int EMERGENCY_THREADS = 2;
 
     /** One watched instance; read and written on the watch's thread, but for {@link #acting}. */
     private static final class Watched {
-        /** The settings the policy holds to; a reload that retunes the site gives it new ones, and a new policy. */
-        final SiteConfig site;
-        final MemoryPolicy policy;
+        final MemoryPolicy policy = new MemoryPolicy();
         long pid;
         Instant nextAt = Instant.MIN;
-        /** A restart or stop the watch asked for is under way: nothing more is asked meanwhile. */
+        /** A restart or give-up the watch asked for is under way: nothing more is asked meanwhile. */
         volatile boolean acting;
         /** The next new process is the one the watch's restart started. */
         boolean restartedByUs;
         long seenAtTick;
-
-        Watched(SiteConfig site) {
-            this.site = site;
-            policy = new MemoryPolicy(site);
-        }
     }
 
-    /** The stop of one site in a host emergency, followed by the watch until it is done. */
+    /** The stop of one site's instances in a host emergency, followed by the watch until it is done. */
     private static final class EmergencyStop {
         final String site;
         final List<Instance> instances;
-        final Instant began;
         final long availableBefore;
         final long siteBytes;
+        final Set<Instance> killed = new HashSet<>();
         volatile boolean done;
-        boolean killed;
 
-        EmergencyStop(String site, List<Instance> instances, Instant began, long availableBefore, long siteBytes) {
+        EmergencyStop(String site, List<Instance> instances, long availableBefore, long siteBytes) {
             this.site = site;
             this.instances = instances;
-            this.began = began;
             this.availableBefore = availableBefore;
             this.siteBytes = siteBytes;
         }
@@ -88,24 +84,28 @@ public final class MemoryWatch implements AutoCloseable {
     private final HostMemory host;
     private final Clock clock;
     private final ScheduledExecutorService ticks;
-    private final ExecutorService actions;
+    private final ExecutorService restarts;
+    private final ThreadPoolExecutor emergencyActions;
     private final Map<Instance, Watched> watched = new IdentityHashMap<>();
     private long tick;
     private Config knownConfig;
     private boolean anyLimits;
-    private HostShortage shortage;
-    private MemoryEmergency shortageSettings;
+    private final HostShortage shortage = new HostShortage();
     private EmergencyStop stopping;
-    /** The sites stopped in the emergency under way, in order. */
+    /** The sites stopped in the emergency under way, in order; not stopped twice in one emergency. */
     private final List<String> stoppedInEmergency = new ArrayList<>();
     private boolean toldNoneLeft;
+    private volatile boolean closed;
 
     private MemoryWatch(Supervisor supervisor, HostMemory host, Clock clock) {
         this.supervisor = supervisor;
         this.host = host;
         this.clock = clock;
         this.ticks = Executors.newSingleThreadScheduledExecutor(runnable -> daemonThread(runnable, "memory-watch"));
-        this.actions = Executors.newCachedThreadPool(runnable -> daemonThread(runnable, "memory-action"));
+        this.restarts = Executors.newCachedThreadPool(runnable -> daemonThread(runnable, "memory-restart"));
+        this.emergencyActions = new ThreadPoolExecutor(EMERGENCY_THREADS, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                runnable -> daemonThread(runnable, "memory-emergency"));
+        emergencyActions.prestartAllCoreThreads();
     }
 
     /** Watches from now until {@link #close}; the host's memory as {@code host} reads it. */
@@ -118,8 +118,9 @@ public final class MemoryWatch implements AutoCloseable {
     private void tickQuietly() {
         try {
             tick(clock.instant());
-        } catch (RuntimeException e) {
-            // a watch that died would leave every limit unwatched without a word
+        } catch (Throwable e) {
+            // anything thrown out of here would end the ticks for good, silently, in the very
+            // emergency (no thread to be had) the watch is for
             log.error("memory watch: {}", e.toString(), e);
         }
     }
@@ -132,29 +133,29 @@ public final class MemoryWatch implements AutoCloseable {
             anyLimits = config.sites().values().stream().anyMatch(site -> site.memory().any());
         }
         Optional<MemoryEmergency> emergency = config.memoryEmergency();
+        if (emergency.isEmpty()) forgetEmergency();
         if (!anyLimits && emergency.isEmpty()) {
             watched.clear();
             return;
         }
+        // noted before the reading: the next site is chosen on a reading taken after this one's stop ended
+        EmergencyStop underWay = stopping;
+        boolean stopEndedBeforeReading = underWay != null && underWay.done;
         Optional<HostMemory.Reading> hostNow = host.read();
         if (anyLimits) watchSites(now, hostNow.map(HostMemory.Reading::swapUsedBytes).orElse(0L));
-        if (emergency.isPresent() && hostNow.isPresent()) {
-            watchHost(now, emergency.get(), hostNow.get());
-        } else {
-            shortage = null;
-        }
+        // a reading that failed (a file being rewritten) changes nothing: the next one decides
+        if (emergency.isPresent() && hostNow.isPresent()) watchHost(now, emergency.get(), hostNow.get(), stopEndedBeforeReading);
     }
 
     private void watchSites(Instant now, long swapBytes) {
         for (List<Instance> instances : supervisor.instancesBySite().values()) {
             for (Instance instance : instances) {
-                SiteConfig site = instance.site();
-                if (!site.memory().any()) continue;
-                Watched watch = watched.get(instance);
-                if (watch == null || watch.site != site) {
-                    watch = new Watched(site);
-                    watched.put(instance, watch);
+                if (!instance.site().memory().any()) {
+                    // a reload took its limits away: the files kept open for it are closed
+                    if (watched.remove(instance) != null) instance.unwatchMemory();
+                    continue;
                 }
+                Watched watch = watched.computeIfAbsent(instance, i -> new Watched());
                 watch.seenAtTick = tick;
                 if (watch.acting || now.isBefore(watch.nextAt)) continue;
                 watchOne(now, instance, watch, swapBytes);
@@ -165,7 +166,8 @@ public final class MemoryWatch implements AutoCloseable {
     }
 
     private void watchOne(Instant now, Instance instance, Watched watch, long swapBytes) {
-        long lowest = instance.site().memory().lowestBytes();
+        SiteConfig site = instance.site();
+        long lowest = site.memory().lowestBytes();
         Optional<WatchedMemory> read = instance.watchMemory(lowest, swapBytes);
         if (read.isEmpty()) {
             watch.nextAt = now.plus(TICK);
@@ -173,11 +175,11 @@ public final class MemoryWatch implements AutoCloseable {
         }
         WatchedMemory memory = read.get();
         if (memory.pid() != watch.pid) {
-            watch.policy.newProcess(watch.restartedByUs);
+            watch.policy.newProcess(now, watch.restartedByUs);
             watch.restartedByUs = false;
             watch.pid = memory.pid();
         }
-        MemoryPolicy.Verdict verdict = watch.policy.reading(now, memory.bytes(), memory.upperBound());
+        MemoryPolicy.Verdict verdict = watch.policy.reading(now, memory.bytes(), memory.upperBound(), site);
         watch.nextAt = now.plus(memory.bytes() * 2 >= lowest ? TICK : FAR_UNDER_EVERY);
         if (verdict instanceof MemoryPolicy.Quiet) return;
         if (verdict instanceof MemoryPolicy.Warn warn) {
@@ -189,37 +191,42 @@ public final class MemoryWatch implements AutoCloseable {
         } else if (verdict instanceof MemoryPolicy.Restart restart) {
             instance.memoryEvent("restarting: " + restart.reason(), POLICY);
             watch.restartedByUs = true;
-            act(watch, instance, "restart", () -> instance.restart(POLICY));
+            act(watch, instance, "restart", () -> instance.restartIfRunning(memory.pid(), POLICY));
         } else if (verdict instanceof MemoryPolicy.GiveUp giveUp) {
             instance.memoryEvent("giving up: " + giveUp.reason(), POLICY);
-            act(watch, instance, "give up", () -> instance.giveUp(POLICY, "memory: " + giveUp.reason()));
+            act(watch, instance, "give up", () -> instance.giveUpIfRunning(memory.pid(), POLICY, "memory: " + giveUp.reason()));
         }
     }
 
-    private void act(Watched watch, Instance instance, String what, Runnable action) {
+    /** Runs the operation on a thread of its own; it does nothing to an instance that no longer runs the process measured. */
+    private void act(Watched watch, Instance instance, String what, java.util.function.Supplier<Instance.Result> operation) {
         watch.acting = true;
-        actions.execute(() -> {
-            try {
-                action.run();
-            } catch (RuntimeException e) {
-                // refused: a reload retired the instance, an operator stopped it; it says so in its own events
-                log.info("memory: {}: the {} was not done: {}", instance.name(), what, e.getMessage());
-            } finally {
-                watch.acting = false;
-            }
-        });
+        try {
+            restarts.execute(() -> {
+                try {
+                    if (closed) return;
+                    Instance.Result result = operation.get();
+                    // what it did, its own events say; what it did not, only this line
+                    if (result.message().startsWith("did not ")) log.info("memory: {}", result.message());
+                } catch (RuntimeException e) {
+                    // refused: a reload retired the instance; it says so in its own events
+                    log.info("memory: {}: the {} was not done: {}", instance.name(), what, e.getMessage());
+                } finally {
+                    watch.acting = false;
+                }
+            });
+        } catch (RuntimeException | OutOfMemoryError e) {
+            watch.acting = false;
+            log.error("memory: {}: cannot {} now: {}; the next reading asks again", instance.name(), what, e.toString());
+        }
     }
 
-    private void watchHost(Instant now, MemoryEmergency settings, HostMemory.Reading hostNow) {
-        if (shortage == null || !settings.equals(shortageSettings)) {
-            shortage = new HostShortage(settings);
-            shortageSettings = settings;
-        }
-        HostShortage.Verdict verdict = shortage.reading(now, hostNow);
+    private void watchHost(Instant now, MemoryEmergency settings, HostMemory.Reading hostNow, boolean stopEndedBeforeReading) {
+        HostShortage.Verdict verdict = shortage.reading(now, hostNow, settings);
         if (verdict instanceof HostShortage.Recovered recovered) recovered(recovered);
         EmergencyStop underWay = stopping;
         if (underWay != null) {
-            if (!underWay.done) {
+            if (!stopEndedBeforeReading) {
                 followStop(now, settings, hostNow, underWay);
                 return;
             }
@@ -231,7 +238,7 @@ public final class MemoryWatch implements AutoCloseable {
                         + (freed >= 0 ? HostShortage.megabytes(freed) + " more" : HostShortage.megabytes(-freed) + " less") + " than before the stop", EMERGENCY);
             }
         }
-        if (verdict instanceof HostShortage.Emergency emergency) stopNext(now, emergency.reason(), hostNow);
+        if (verdict instanceof HostShortage.Emergency emergency) stopNext(emergency.reason(), hostNow);
     }
 
     /** The host is back over the floor: said once, on every site the emergency stopped. */
@@ -246,41 +253,53 @@ public final class MemoryWatch implements AutoCloseable {
         toldNoneLeft = false;
     }
 
-    /** After the grace, while the host is still short, what is left of the site gets SIGKILL. */
-    private void followStop(Instant now, MemoryEmergency settings, HostMemory.Reading hostNow, EmergencyStop stop) {
-        if (stop.killed || now.isBefore(stop.began.plus(settings.grace()))) return;
-        if (hostNow.availableBytes() >= settings.floorBytes(hostNow.totalBytes())) return;
-        stop.killed = true;
-        for (Instance instance : stop.instances) {
-            if (instance.state() == SiteState.STOPPED) continue;
-            instance.memoryEvent("SIGKILL: " + HostShortage.describe(hostNow) + ", still under " + settings.floor() + " "
-                    + Durations.format(settings.grace()) + " after the stop signal", EMERGENCY);
+    /** A reload took memory.emergency away: an emergency under way ends here, its stop finishing on its own. */
+    private void forgetEmergency() {
+        if (shortage.inEmergency() || !stoppedInEmergency.isEmpty()) {
+            log.info("memory: memory.emergency is no longer set: no more sites are stopped for the host's memory (stopped {})",
+                    stoppedInEmergency.isEmpty() ? "none" : String.join(", ", stoppedInEmergency));
         }
-        actions.execute(() -> {
-            try {
-                supervisor.kill(stop.site, EMERGENCY);
-            } catch (RuntimeException e) {
-                log.info("memory: {}: the kill was not done: {}", stop.site, e.getMessage());
-            }
-        });
+        shortage.reset();
+        stoppedInEmergency.clear();
+        stopping = null;
+        toldNoneLeft = false;
     }
 
-    /** Stops the running site that comes first: lowest priority, then largest. */
-    private void stopNext(Instant now, String reason, HostMemory.Reading hostNow) {
+    /**
+     * Each instance of the site that has had its stop signal for {@code grace} (it is STOPPING,
+     * since then), while the host is still short, gets SIGKILL: never a first signal.
+     */
+    private void followStop(Instant now, MemoryEmergency settings, HostMemory.Reading hostNow, EmergencyStop stop) {
+        if (hostNow.availableBytes() >= settings.floorBytes(hostNow.totalBytes())) return;
+        for (Instance instance : stop.instances) {
+            if (stop.killed.contains(instance)) continue;
+            Instance.Status status = instance.status();
+            if (status.state() != SiteState.STOPPING || status.changedAt() == null || now.isBefore(status.changedAt().plus(settings.grace()))) {
+                continue;
+            }
+            stop.killed.add(instance);
+            instance.memoryEvent("SIGKILL: " + HostShortage.describe(hostNow) + ", still under " + settings.floor() + " "
+                    + Durations.format(settings.grace()) + " after the stop signal", EMERGENCY);
+            emergency(instance.name() + ": the kill", () -> instance.kill(EMERGENCY));
+        }
+    }
+
+    /** Stops the running site that comes first: lowest priority, then largest; a site in another operation's hands is left to it. */
+    private void stopNext(String reason, HostMemory.Reading hostNow) {
         List<HostShortage.Candidate> candidates = new ArrayList<>();
         Map<String, List<Instance>> sites = supervisor.instancesBySite();
         Set<String> stopped = new HashSet<>(stoppedInEmergency);
         for (Map.Entry<String, List<Instance>> entry : sites.entrySet()) {
             if (stopped.contains(entry.getKey())) continue;
             long bytes = 0;
-            boolean runs = false;
+            boolean running = false;
             for (Instance instance : entry.getValue()) {
                 Instance.Status status = instance.status();
-                if (status.pid() == 0) continue;
-                runs = true;
+                if (status.state() != SiteState.RUNNING) continue;
+                running = true;
                 bytes += status.memoryBytes();
             }
-            if (runs) candidates.add(new HostShortage.Candidate(entry.getKey(), entry.getValue().get(0).site().priority(), bytes));
+            if (running) candidates.add(new HostShortage.Candidate(entry.getKey(), entry.getValue().get(0).site().priority(), bytes));
         }
         List<HostShortage.Candidate> order = HostShortage.stopOrder(candidates);
         if (order.isEmpty()) {
@@ -291,20 +310,43 @@ public final class MemoryWatch implements AutoCloseable {
         HostShortage.Candidate first = order.get(0);
         List<Instance> instances = sites.get(first.site());
         stoppedInEmergency.add(first.site());
-        EmergencyStop stop = new EmergencyStop(first.site(), instances, now, hostNow.availableBytes(), first.bytes());
+        EmergencyStop stop = new EmergencyStop(first.site(), instances, hostNow.availableBytes(), first.bytes());
         stopping = stop;
         String why = "host memory emergency: " + reason + "; stopping " + first.site() + " (priority " + first.priority() + ", "
                 + HostShortage.megabytes(first.bytes()) + ")" + (order.size() > 1 ? ", then if still short: " + next(order) : ", the last site running");
         for (Instance instance : instances) instance.memoryEvent(why, EMERGENCY);
-        actions.execute(() -> {
-            try {
-                supervisor.stop(first.site(), EMERGENCY, StopMode.FORCE);
-            } catch (RuntimeException e) {
-                log.info("memory: {}: the stop was not done: {}", first.site(), e.getMessage());
-            } finally {
-                stop.done = true;
-            }
-        });
+        // the instances this decision saw, all at once: a reload may have replaced the site's by the time they stop
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Instance instance : instances) {
+            CompletableFuture<Void> ended = new CompletableFuture<>();
+            stops.add(ended);
+            boolean begun = emergency(instance.name() + ": the stop", () -> {
+                try {
+                    instance.stop(EMERGENCY, StopMode.FORCE);
+                } finally {
+                    ended.complete(null);
+                }
+            });
+            if (!begun) ended.complete(null);
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> stop.done = true);
+    }
+
+    /** Runs an emergency step on a thread kept for it; false when no thread could be had. */
+    private boolean emergency(String what, Runnable step) {
+        try {
+            emergencyActions.execute(() -> {
+                try {
+                    step.run();
+                } catch (RuntimeException e) {
+                    log.info("memory: {} was not done: {}", what, e.getMessage());
+                }
+            });
+            return true;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            log.error("memory: {} cannot begin: {}", what, e.toString());
+            return false;
+        }
     }
 
     private static String next(List<HostShortage.Candidate> order) {
@@ -315,9 +357,12 @@ public final class MemoryWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         ticks.shutdownNow();
-        // a restart under way finishes: cut short, it would leave its instance half stopped
-        actions.shutdown();
+        // an operation under way finishes: cut short, it would leave its instance half stopped;
+        // one not begun yet does nothing once closed, and one that finds its process gone does nothing either
+        restarts.shutdown();
+        emergencyActions.shutdown();
         try {
             ticks.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

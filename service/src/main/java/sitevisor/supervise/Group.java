@@ -122,10 +122,15 @@ final class Group {
         private long groupSignalledAt = -1;
         /** What outlived the signal and was killed, as "pid N (command line)"; empty for a graceful end. */
         private List<String> killed = List.of();
-        /** Completed by {@link #hurry}: the wait ends now, and what is left gets SIGKILL. */
-        private final CompletableFuture<Void> hurried = new CompletableFuture<>();
+        /** Completed by {@link #hurry}: the wait ends now, and what is left gets SIGKILL; shared with the pass for late members. */
+        private final CompletableFuture<Void> hurried;
 
         private Termination(Signal signal, Duration timeout) {
+            this(signal, timeout, new CompletableFuture<>());
+        }
+
+        private Termination(Signal signal, Duration timeout, CompletableFuture<Void> hurried) {
+            this.hurried = hurried;
             this.signal = signal;
             this.timeout = timeout;
             this.deadline = System.nanoTime() + timeout.toNanos();
@@ -196,7 +201,9 @@ final class Group {
                     // a process forked in the last instant carries the marker; it gets the same treatment
                     List<ProcessIdentity> late = members();
                     if (!late.isEmpty() && !hurried.isDone() && System.nanoTime() < deadline) {
-                        return beginTermination(signal, Duration.ofNanos(deadline - System.nanoTime())).signalRestAndWait();
+                        Termination more = new Termination(signal, Duration.ofNanos(deadline - System.nanoTime()), hurried);
+                        more.signalMain();
+                        return more.signalRestAndWait();
                     }
                     return late;
                 }

@@ -145,6 +145,11 @@ public final class Instance {
         return Optional.of(memory.watch(c.pid(), c.cgroup(), context.clock().instant(), underBytes, swapBytes));
     }
 
+    /** The memory watch no longer reads the instance: what it kept open is closed. */
+    public void unwatchMemory() {
+        memory.forget();
+    }
+
     /** Records what the memory watch saw of the instance, or did to it, as {@code by}; changes nothing. */
     public void memoryEvent(String reason, Actor by) {
         Child c = current;
@@ -308,32 +313,54 @@ public final class Instance {
         stopRequests.incrementAndGet();
         return operate(by, () -> {
             refuseIfRetired("restart");
-            cancelRetry();
-            stopLocked(site.stopSignal(), site.stopTimeout(), mode);
-            if (state != STOPPED) {
-                throw new IllegalStateException("site '" + name() + "': cannot restart: the stop did not finish: " + lastReason);
-            }
-            restarts++;
-            beginStart(by, true);
-            return new Result(state, lastReason);
+            return restartLocked(by, mode);
         });
     }
 
+    private Result restartLocked(Actor by, StopMode mode) {
+        cancelRetry();
+        stopLocked(site.stopSignal(), site.stopTimeout(), mode);
+        if (state != STOPPED) {
+            throw new IllegalStateException("site '" + name() + "': cannot restart: the stop did not finish: " + lastReason);
+        }
+        restarts++;
+        beginStart(by, true);
+        return new Result(state, lastReason);
+    }
+
     /**
-     * Stops the instance gracefully, drain included, and leaves it FATAL for {@code reason}: a
-     * policy that would otherwise restart it again and again (its memory over its limit right after
-     * each restart). Like any FATAL instance, it runs again when an operator starts it.
+     * For a policy that measured process {@code pid} (the memory watch): {@link #restart(Actor)},
+     * but only while the instance still runs that very process and is meant to. Whatever came
+     * between the measure and the lock — an operator's stop, a host emergency, another restart —
+     * wins, and nothing is done. Unlike an operator's, it never makes a start under way give way.
      */
-    public Result giveUp(Actor by, String reason) {
-        stopRequests.incrementAndGet();
+    public Result restartIfRunning(long pid, Actor by) {
+        return operate(by, () -> notRunning(pid, "restart").orElseGet(() -> restartLocked(by, StopMode.GRACEFUL)));
+    }
+
+    /**
+     * For a policy that would otherwise restart process {@code pid} again and again (its memory
+     * over its limit right after each restart): stops the instance gracefully, drain included, and
+     * leaves it FATAL for {@code reason}, while it still runs that process and is meant to. Like
+     * any FATAL instance, it runs again when an operator starts it.
+     */
+    public Result giveUpIfRunning(long pid, Actor by, String reason) {
         return operate(by, () -> {
-            refuseIfRetired("give up");
+            Optional<Result> moved = notRunning(pid, "give up");
+            if (moved.isPresent()) return moved.get();
             cancelRetry();
-            if (state != RUNNING) return new Result(state, name() + " is " + state.name().toLowerCase() + ", not running: nothing to give up");
             stopLocked(site.stopSignal(), site.stopTimeout(), StopMode.GRACEFUL);
             if (state == STOPPED) moveTo(Transition.GAVE_UP, reason);
             return new Result(state, lastReason);
         });
+    }
+
+    /** Under the lock: why a policy's operation on process {@code pid} is moot now, or empty when it still applies. */
+    private Optional<Result> notRunning(long pid, String operationName) {
+        Child c = current;
+        if (state == RUNNING && isWanted() && c != null && c.pid() == pid) return Optional.empty();
+        return Optional.of(new Result(state, "did not " + operationName + " " + name() + ": it is " + state.name().toLowerCase()
+                + (c != null && c.pid() != pid ? " with pid " + c.pid() + ", not pid " + pid : "") + " now"));
     }
 
     /**
@@ -348,6 +375,7 @@ public final class Instance {
     Result retire(Actor by, String why) {
         intent.set(new Intent.Retired(why));
         Result stopped = halt(by, site.stopSignal(), site.stopTimeout(), StopMode.GRACEFUL);
+        memory.forget();
         // nothing of ours writes the log any more; one that survived SIGKILL may, so its file stays watched
         if (stopped.state() == STOPPED) context.rotator().unwatch(logFile());
         return stopped;

@@ -1,6 +1,7 @@
 package sitevisor.supervise;
 
 import sitevisor.posix.Cgroups;
+import sitevisor.posix.KeptProcesses;
 import sitevisor.posix.ProcessMemory;
 import sitevisor.posix.ResidentSizes;
 
@@ -29,8 +30,12 @@ final class MemoryGauge {
     static final Duration DETAILED_AT_MOST_EVERY = Duration.ofSeconds(30);
     /** Near its limits an instance's detailed reading is renewed at least this often. */
     static final Duration WATCHED_DETAILED_AT_MOST_EVERY = Duration.ofSeconds(5);
-    /** How long the watch keeps the list of an instance's processes while none of them ends. */
-    static final Duration WATCHED_PROCESSES_FOR = Duration.ofSeconds(10);
+    /**
+     * How long the watch keeps the list of an instance's processes far under its limits while
+     * none of them ends; near them (the bound over half of the lowest), the list is made anew at
+     * every reading, so a worker forked meanwhile is counted.
+     */
+    static final Duration WATCHED_PROCESSES_FOR = Duration.ofSeconds(30);
     static final int RESIDENT_CHANGE_PERCENT = 5;
 
     /** What the instance's processes cost now, and the most they cost since the main process started; 0 and 0 when none runs. */
@@ -40,7 +45,17 @@ final class MemoryGauge {
 
     /** Where the figures come from: /proc, or a test's own counts. */
     interface Meter extends AutoCloseable {
+        /** The instance's processes through files kept open for the next reading: the watch's. */
+        List<Long> processesKept(long pid, Path cgroup);
+
+        /** The instance's processes read once, keeping nothing open: a status read's. */
+        List<Long> processesOnce(long pid, Path cgroup);
+
+        /** The resident size through files kept open for the next reading: the watch's, again and again. */
         ResidentSizes.Reading resident(List<Long> pids);
+
+        /** The resident size read once, keeping nothing open: a status read's, of any site. */
+        long residentOnce(List<Long> pids);
 
         long proportional(List<Long> pids);
 
@@ -60,6 +75,8 @@ final class MemoryGauge {
     private Sample last;
     private Detailed detailed;
     private Processes processes;
+    /** Whether the last watch found the bound over half of its limit. */
+    private boolean near;
     private long peakPid;
     private long peakBytes;
 
@@ -85,8 +102,9 @@ final class MemoryGauge {
         }
         Sample sample = last;
         if (sample != null && sample.pid() == pid && fresh(sample.at(), now, FRESH_FOR)) return sample.reading();
-        List<Long> pids = processes(pid, cgroup, now, Duration.ZERO);
-        long resident = resident(pid, cgroup, now, pids);
+        List<Long> pids = meter.processesOnce(pid, cgroup);
+        processes = new Processes(pid, now, pids);
+        long resident = meter.residentOnce(pids);
         return record(pid, now, detailed(pid, now, resident, DETAILED_AT_MOST_EVERY));
     }
 
@@ -97,8 +115,9 @@ final class MemoryGauge {
      * @param swapBytes what the host has in swap: some of it may be the instance's, which the resident size leaves out
      */
     synchronized WatchedMemory watch(long pid, Path cgroup, Instant now, long underBytes, long swapBytes) {
-        List<Long> pids = processes(pid, cgroup, now, WATCHED_PROCESSES_FOR);
+        List<Long> pids = watchedProcesses(pid, cgroup, now, near ? Duration.ZERO : WATCHED_PROCESSES_FOR);
         long resident = resident(pid, cgroup, now, pids);
+        near = (resident + swapBytes) * 2 >= underBytes;
         if (resident + swapBytes < underBytes) return new WatchedMemory(pid, resident, true);
         return new WatchedMemory(pid, record(pid, now, detailed(pid, now, resident, WATCHED_DETAILED_AT_MOST_EVERY)).bytes(), false);
     }
@@ -113,14 +132,13 @@ final class MemoryGauge {
     private long resident(long pid, Path cgroup, Instant now, List<Long> pids) {
         ResidentSizes.Reading reading = meter.resident(pids);
         if (!reading.anyGone()) return reading.bytes();
-        return meter.resident(processes(pid, cgroup, now, Duration.ZERO)).bytes();
+        return meter.resident(watchedProcesses(pid, cgroup, now, Duration.ZERO)).bytes();
     }
 
-    private List<Long> processes(long pid, Path cgroup, Instant now, Duration keptFor) {
+    private List<Long> watchedProcesses(long pid, Path cgroup, Instant now, Duration keptFor) {
         Processes known = processes;
         if (known != null && known.pid() == pid && fresh(known.at(), now, keptFor)) return known.pids();
-        List<Long> inCgroup = cgroup == null ? List.of() : Cgroups.pids(cgroup);
-        List<Long> pids = inCgroup.isEmpty() ? ProcessMemory.tree(pid) : inCgroup;
+        List<Long> pids = meter.processesKept(pid, cgroup);
         processes = new Processes(pid, now, pids);
         return pids;
     }
@@ -153,10 +171,27 @@ final class MemoryGauge {
 
     private static Meter procMeter() {
         ResidentSizes sizes = new ResidentSizes();
+        KeptProcesses kept = new KeptProcesses();
         return new Meter() {
+            @Override
+            public List<Long> processesKept(long pid, Path cgroup) {
+                return kept.read(pid, cgroup);
+            }
+
+            @Override
+            public List<Long> processesOnce(long pid, Path cgroup) {
+                List<Long> inCgroup = cgroup == null ? List.of() : Cgroups.pids(cgroup);
+                return inCgroup.isEmpty() ? ProcessMemory.tree(pid) : inCgroup;
+            }
+
             @Override
             public ResidentSizes.Reading resident(List<Long> pids) {
                 return sizes.read(pids);
+            }
+
+            @Override
+            public long residentOnce(List<Long> pids) {
+                return ProcessMemory.residentBytes(pids);
             }
 
             @Override
@@ -167,6 +202,7 @@ final class MemoryGauge {
             @Override
             public void close() {
                 sizes.close();
+                kept.close();
             }
         };
     }

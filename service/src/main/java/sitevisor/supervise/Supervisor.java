@@ -467,9 +467,7 @@ public final class Supervisor implements SiteLifecycle, AutoCloseable {
                 }
             }
 
-            List<String> untouched = new ArrayList<>(changes.unchanged());
-            untouched.addAll(changes.retuned());
-            ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), untouched, outcomes);
+            ReloadReport report = new ReloadReport(changes.added(), changes.removed(), changes.changed(), changes.retuned(), changes.unchanged(), outcomes);
             log.info("reloaded: {}: {} [{}]", next.file(), report.summary(), reload);
             return report;
         } finally {

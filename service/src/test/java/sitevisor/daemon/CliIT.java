@@ -292,7 +292,7 @@ class CliIT {
         writeConfig(sleeper("keep", 1000) + sleeper("change", 1003) + sleeper("fresh", 1004));
         Run reload = cli("reload");
         assertEquals(0, reload.exitCode(), reload.toString());
-        assertTrue(reload.out().startsWith("added:     fresh\nremoved:   gone\nchanged:   change\nunchanged: keep\n"), reload.toString());
+        assertTrue(reload.out().startsWith("added:     fresh\nremoved:   gone\nchanged:   change\nretuned:   -\nunchanged: keep\n"), reload.toString());
         assertEquals(keep, pidOf("keep", 0), "an untouched site was restarted");
         assertFalse(isAlive(gone), "the removed site still runs");
         long changed = pidOf("change", 0);

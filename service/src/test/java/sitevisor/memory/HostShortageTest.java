@@ -20,9 +20,13 @@ class HostShortageTest {
 
     /** Feeds {@code availableMb[i]} at second {@code i} with stall totals {@code stalls[i]} (-1: not offered), and lists what is not Enough. */
     private static List<String> feed(HostShortage shortage, long[] availableMb, long[] stalls) {
+        return feed(shortage, FIVE_PERCENT_FOR_3S, availableMb, stalls);
+    }
+
+    private static List<String> feed(HostShortage shortage, MemoryEmergency settings, long[] availableMb, long[] stalls) {
         List<String> said = new ArrayList<>();
         for (int i = 0; i < availableMb.length; i++) {
-            HostShortage.Verdict verdict = shortage.reading(T0.plusSeconds(i), new HostMemory.Reading(TOTAL, availableMb[i] * MB, 0, stalls[i]));
+            HostShortage.Verdict verdict = shortage.reading(T0.plusSeconds(i), new HostMemory.Reading(TOTAL, availableMb[i] * MB, 0, stalls[i]), settings);
             if (verdict instanceof HostShortage.Short) said.add(i + ": Short");
             if (verdict instanceof HostShortage.Emergency e) said.add(i + ": Emergency: " + e.reason());
             if (verdict instanceof HostShortage.Recovered r) said.add(i + ": Recovered: " + r.reason());
@@ -38,7 +42,7 @@ class HostShortageTest {
 
     @Test
     void underTheFloorForTheWholeDurationIsAnEmergencyUntilItIsBackOver() {
-        HostShortage shortage = new HostShortage(FIVE_PERCENT_FOR_3S);
+        HostShortage shortage = new HostShortage();
         assertEquals(List.of(
                         "1: Short", "2: Short",
                         "3: Short",                       // back over at 3? no: 49 MB is still under 50 MB
@@ -50,14 +54,14 @@ class HostShortageTest {
 
     @Test
     void aDipShorterThanTheDurationIsNothing() {
-        HostShortage shortage = new HostShortage(FIVE_PERCENT_FOR_3S);
+        HostShortage shortage = new HostShortage();
         assertEquals(List.of("1: Short", "2: Short", "4: Short", "5: Short"),
                 feed(shortage, new long[]{900, 40, 40, 60, 40, 40, 60}, noPressureFile(7)));
     }
 
     @Test
     void whereTheKernelReportsPressureSomeStallMustConfirmIt() {
-        HostShortage shortage = new HostShortage(FIVE_PERCENT_FOR_3S);
+        HostShortage shortage = new HostShortage();
         // under the floor from second 1, but no task stalled until second 5
         assertEquals(List.of("1: Short", "2: Short", "3: Short", "4: Short",
                         "5: Emergency: the host has 40MB available of 1000MB (4.0%), under 5% for 4s, tasks stalled 250 ms waiting for memory meanwhile"),
@@ -66,9 +70,9 @@ class HostShortageTest {
 
     @Test
     void aFloorCanBeASize() {
-        HostShortage shortage = new HostShortage(new MemoryEmergency(0, 100 * MB, Duration.ZERO, Duration.ofSeconds(1)));
+        HostShortage shortage = new HostShortage();
         assertEquals(List.of("1: Emergency: the host has 99MB available of 1000MB (9.9%), under 100MB"),
-                feed(shortage, new long[]{100, 99}, noPressureFile(2)));
+                feed(shortage, new MemoryEmergency(0, 100 * MB, Duration.ZERO, Duration.ofSeconds(1)), new long[]{100, 99}, noPressureFile(2)));
     }
 
     @Test

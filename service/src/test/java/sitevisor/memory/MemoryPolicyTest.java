@@ -21,19 +21,25 @@ class MemoryPolicyTest {
     @TempDir
     Path dir;
 
+    private SiteConfig site;
+
     private MemoryPolicy policy(String settings) throws Exception {
+        site = site(settings);
+        return new MemoryPolicy();
+    }
+
+    private SiteConfig site(String settings) throws Exception {
         Path file = dir.resolve("sitevisor.yml");
         Files.writeString(file, "sites:\n  web:\n    command: [sleep, \"1\"]\n" + settings.stripIndent().indent(4));
-        SiteConfig site = ConfigLoader.load(file).site("web").orElseThrow();
-        return new MemoryPolicy(site);
+        return ConfigLoader.load(file).site("web").orElseThrow();
     }
 
     /** Feeds {@code megabytes[i]} at second {@code i}, and lists each verdict that is not quiet as "second: Kind: reason". */
-    private static List<String> feed(MemoryPolicy policy, int fromSecond, long... megabytes) {
+    private List<String> feed(MemoryPolicy policy, int fromSecond, long... megabytes) {
         List<String> said = new ArrayList<>();
         for (int i = 0; i < megabytes.length; i++) {
             int second = fromSecond + i;
-            MemoryPolicy.Verdict verdict = policy.reading(T0.plusSeconds(second), megabytes[i] * MB, false);
+            MemoryPolicy.Verdict verdict = policy.reading(T0.plusSeconds(second), megabytes[i] * MB, false, site);
             if (!(verdict instanceof MemoryPolicy.Quiet)) said.add(second + ": " + describe(verdict));
         }
         return said;
@@ -79,9 +85,9 @@ class MemoryPolicyTest {
     @Test
     void aReadingUnderEveryLimitThatIsOnlyABoundChangesNothing() throws Exception {
         MemoryPolicy policy = policy("memory: { warn: 400MB }\n");
-        assertInstanceOf(MemoryPolicy.Quiet.class, policy.reading(T0, 300 * MB, true));
-        assertInstanceOf(MemoryPolicy.Warn.class, policy.reading(T0.plusSeconds(1), 410 * MB, false));
-        MemoryPolicy.BackUnder under = assertInstanceOf(MemoryPolicy.BackUnder.class, policy.reading(T0.plusSeconds(2), 300 * MB, true));
+        assertInstanceOf(MemoryPolicy.Quiet.class, policy.reading(T0, 300 * MB, true, site));
+        assertInstanceOf(MemoryPolicy.Warn.class, policy.reading(T0.plusSeconds(1), 410 * MB, false, site));
+        MemoryPolicy.BackUnder under = assertInstanceOf(MemoryPolicy.BackUnder.class, policy.reading(T0.plusSeconds(2), 300 * MB, true, site));
         assertEquals("at most 300MB, back under warn 400MB", under.reason());
     }
 
@@ -95,17 +101,17 @@ class MemoryPolicyTest {
                 backoffMax: 5s
                 """);
         List<String> said = new ArrayList<>(feed(policy, 0, 200));
-        policy.newProcess(true);
-        said.addAll(feed(policy, 10, 50, 200, 200, 200));          // over again 11 s after: waits 2 s
-        policy.newProcess(true);
+        policy.newProcess(T0.plusSeconds(5), true);                // the new process runs 5 s after: a drain, a stop, a start
+        said.addAll(feed(policy, 10, 50, 200, 200, 200));          // over again 6 s after it: waits 2 s
+        policy.newProcess(T0.plusSeconds(15), true);
         said.addAll(feed(policy, 20, 200, 200, 200, 200, 200));    // again: waits 4 s
-        policy.newProcess(true);
+        policy.newProcess(T0.plusSeconds(28), true);
         said.addAll(feed(policy, 30, 200));                        // a third time in a row: gives up
         assertEquals(List.of(
                 "0: Restart: 200MB, over restart 100MB",
-                "11: Over: 200MB, over restart 100MB; restarting in 2s unless it falls back under (over again 11s after its last memory restart, so it waits 2s longer)",
+                "11: Over: 200MB, over restart 100MB; restarting in 2s unless it falls back under (over again 6s after the process its last memory restart started, so it waits 2s longer)",
                 "13: Restart: 200MB, over restart 100MB for 2s",
-                "20: Over: 200MB, over restart 100MB; restarting in 4s unless it falls back under (over again 7s after its last memory restart, so it waits 4s longer)",
+                "20: Over: 200MB, over restart 100MB; restarting in 4s unless it falls back under (over again 5s after the process its last memory restart started, so it waits 4s longer)",
                 "24: Restart: 200MB, over restart 100MB for 4s",
                 "30: GiveUp: 200MB, over restart 100MB again within 1m of each of its last 3 memory restarts (restartLimit 3); start it again once fixed"),
                 said);
@@ -115,15 +121,36 @@ class MemoryPolicyTest {
     void overLongAfterTheLastRestartIsAFreshStartAndSoIsAnyOtherNewProcess() throws Exception {
         MemoryPolicy policy = policy("memory: { restart: 100MB, for: 0s }\nrestartLimit: 1\nrestartWindow: 1m\n");
         assertEquals(List.of("0: Restart: 200MB, over restart 100MB"), feed(policy, 0, 200));
-        policy.newProcess(true);
+        policy.newProcess(T0.plusSeconds(1), true);
         // 2 minutes later: the window passed, so it is a first crossing again
         assertEquals(List.of("120: Restart: 200MB, over restart 100MB"), feed(policy, 120, 200));
-        policy.newProcess(true);
+        policy.newProcess(T0.plusSeconds(121), true);
         // an operator's restart in between: the memory restarts before it no longer count
-        policy.newProcess(false);
+        policy.newProcess(T0.plusSeconds(122), false);
         assertEquals(List.of("125: Restart: 200MB, over restart 100MB"), feed(policy, 125, 200));
-        policy.newProcess(true);
+        policy.newProcess(T0.plusSeconds(126), true);
         assertEquals(List.of("130: GiveUp: 200MB, over restart 100MB again within 1m of each of its last 1 memory restarts (restartLimit 1); start it again once fixed"),
                 feed(policy, 130, 200));
+    }
+
+    @Test
+    void theWindowRunsFromTheNewProcessSoALongDrainDoesNotHideAQuickReturn() throws Exception {
+        MemoryPolicy policy = policy("memory: { restart: 100MB, for: 0s }\nrestartLimit: 1\nrestartWindow: 1m\n");
+        assertEquals(List.of("0: Restart: 200MB, over restart 100MB"), feed(policy, 0, 200));
+        // the restart drained tasks for 5 minutes; its new process is over again 10 s after it started
+        policy.newProcess(T0.plusSeconds(300), true);
+        assertEquals(List.of("310: GiveUp: 200MB, over restart 100MB again within 1m of each of its last 1 memory restarts (restartLimit 1); start it again once fixed"),
+                feed(policy, 310, 200));
+    }
+
+    @Test
+    void newLimitsFromAReloadApplyAtOnceAndWhatCameBeforeStillCounts() throws Exception {
+        MemoryPolicy policy = policy("memory: { restart: 100MB, for: 0s }\nrestartLimit: 1\n");
+        assertEquals(List.of("0: Restart: 200MB, over restart 100MB"), feed(policy, 0, 200));
+        policy.newProcess(T0.plusSeconds(1), true);
+        site = site("memory: { restart: 150MB, for: 0s }\nrestartLimit: 1\npriority: 5\n");
+        assertEquals(List.of(), feed(policy, 5, 140), "under the new limit");
+        assertEquals(List.of("6: GiveUp: 200MB, over restart 150MB again within 1m of each of its last 1 memory restarts (restartLimit 1); start it again once fixed"),
+                feed(policy, 6, 200), "the restart before the reload still counts");
     }
 }

@@ -19,8 +19,23 @@ class MemoryGaugeTest {
     private final AtomicInteger detailedReads = new AtomicInteger();
     private final MemoryGauge gauge = new MemoryGauge(new MemoryGauge.Meter() {
         @Override
+        public List<Long> processesKept(long pid, java.nio.file.Path cgroup) {
+            return List.of(pid);
+        }
+
+        @Override
+        public List<Long> processesOnce(long pid, java.nio.file.Path cgroup) {
+            return List.of(pid);
+        }
+
+        @Override
         public ResidentSizes.Reading resident(List<Long> pids) {
             return new ResidentSizes.Reading(resident.get(), false);
+        }
+
+        @Override
+        public long residentOnce(List<Long> pids) {
+            return resident.get();
         }
 
         @Override

@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static sitevisor.mbeans.SiteState.FATAL;
 import static sitevisor.mbeans.SiteState.RUNNING;
+import static sitevisor.mbeans.SiteState.STOPPED;
 
 /** What a site's memory is, read through the supervisor from a real preforked site. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -60,5 +62,37 @@ class MemoryTest {
         assertTrue(status.memoryBytes() < 1.5 * ALLOCATED_BYTES,
                 "the site's memory counts them once: " + status.memoryBytes() + " against summed RSS " + summedResident);
         assertTrue(status.memoryPeakBytes() >= status.memoryBytes());
+    }
+
+    @Test
+    void aPolicysRestartOrGiveUpOfAProcessNoLongerRunningDoesNothing() throws Exception {
+        fixture.supervise("""
+                web:
+                  command: [sleep, "1000"]
+                  startSeconds: 0
+                """);
+        Instance web = fixture.instance("web");
+        Actor operator = Actor.operator("test");
+        web.start(operator);
+        long measured = web.status().pid();
+        web.restart(operator);
+        long now = web.status().pid();
+        assertNotEquals(measured, now);
+
+        // the watch measured the old process; an operator's restart came between
+        Instance.Result moot = web.restartIfRunning(measured, Actor.policy("memory"));
+        assertEquals("did not restart web: it is running with pid " + now + ", not pid " + measured + " now", moot.message());
+        assertEquals(now, web.status().pid(), "the new process is left alone");
+
+        web.stop(operator);
+        assertEquals(STOPPED, web.restartIfRunning(now, Actor.policy("memory")).state(), "a stopped site stays stopped");
+        assertEquals(STOPPED, web.giveUpIfRunning(now, Actor.policy("memory"), "memory: test").state());
+        assertEquals(0, fixture.processesAlive());
+
+        web.start(operator);
+        long running = web.status().pid();
+        Instance.Result gaveUp = web.giveUpIfRunning(running, Actor.policy("memory"), "memory: 200MB, over restart 100MB again");
+        assertEquals(FATAL, gaveUp.state());
+        assertEquals("memory: 200MB, over restart 100MB again", web.status().reason());
     }
 }

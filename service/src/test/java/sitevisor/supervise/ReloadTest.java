@@ -159,7 +159,8 @@ class ReloadTest {
         ReloadReport report = supervisor.reload(OPERATOR);
 
         assertEquals(List.of("both"), report.changed());
-        assertEquals(List.of("tuned"), report.unchanged());
+        assertEquals(List.of("tuned"), report.retuned());
+        assertEquals(List.of(), report.unchanged());
         assertSame(tuned, supervisor.instances("tuned").get(0), "the same instance, its process never stopped");
         assertEquals(before.get("tuned"), tuned.status().pid());
         assertEquals(300L * 1024 * 1024, tuned.site().memory().warnBytes());
