@@ -7,21 +7,25 @@ import java.util.Optional;
 /**
  * The host's memory as the kernel reports it in {@code /proc/meminfo}, and the stall its tasks
  * suffered waiting for memory in {@code /proc/pressure/memory} where the kernel offers it. Both
- * files are {@link KeptFile}s. Not for concurrent use.
+ * files are {@link KeptFile}s, and {@code meminfo} is read from its bytes: it is read every
+ * second. Not for concurrent use.
  */
 public final class HostMemory implements AutoCloseable {
     private static final Path MEMINFO = Path.of("/proc/meminfo");
     private static final Path PRESSURE = Path.of("/proc/pressure/memory");
+    private static final byte[] TOTAL = "MemTotal:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AVAILABLE = "MemAvailable:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SWAP_TOTAL = "SwapTotal:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SWAP_FREE = "SwapFree:".getBytes(StandardCharsets.US_ASCII);
 
     /**
-     * One reading.
+     * One reading of {@code /proc/meminfo}.
      *
      * @param totalBytes     {@code MemTotal}
      * @param availableBytes {@code MemAvailable}: what can be given to programs without swapping
      * @param swapUsedBytes  {@code SwapTotal - SwapFree}
-     * @param stallMicros    the total time some task waited for memory since boot ({@code some total=}); -1 where the kernel does not say
      */
-    public record Reading(long totalBytes, long availableBytes, long swapUsedBytes, long stallMicros) {
+    public record Reading(long totalBytes, long availableBytes, long swapUsedBytes) {
         public double availablePercent() {
             return totalBytes == 0 ? 100 : availableBytes * 100.0 / totalBytes;
         }
@@ -43,44 +47,58 @@ public final class HostMemory implements AutoCloseable {
         this.pressureOffered = pressure != null;
     }
 
-    /** Reads both files; empty when {@code /proc/meminfo} cannot be read. */
+    /** Reads {@code /proc/meminfo}; empty when it cannot be read, or lacks the figures (a file being rewritten). */
     public Optional<Reading> read() {
-        String info = text(meminfo);
-        if (info == null) return Optional.empty();
-        long total = kilobytes(info, "MemTotal:");
-        long available = kilobytes(info, "MemAvailable:");
+        int length = meminfo.read();
+        if (length <= 0) return Optional.empty();
+        byte[] text = meminfo.bytes();
+        long total = kilobytes(text, length, TOTAL);
+        long available = kilobytes(text, length, AVAILABLE);
         if (total < 0 || available < 0) return Optional.empty();
-        long swapTotal = Math.max(0, kilobytes(info, "SwapTotal:"));
-        long swapFree = Math.max(0, kilobytes(info, "SwapFree:"));
-        long stall = -1;
-        if (pressureOffered) {
-            String stalls = text(pressure);
-            if (stalls == null) {
-                pressureOffered = false;
-            } else {
-                stall = someTotalMicros(stalls);
-            }
-        }
-        return Optional.of(new Reading(total * 1024, available * 1024, Math.max(0, swapTotal - swapFree) * 1024, stall));
+        long swapUsed = Math.max(0, kilobytes(text, length, SWAP_TOTAL)) - Math.max(0, kilobytes(text, length, SWAP_FREE));
+        return Optional.of(new Reading(total * 1024, available * 1024, Math.max(0, swapUsed) * 1024));
     }
 
-    private static String text(KeptFile file) {
-        int length = file.read();
-        return length <= 0 ? null : new String(file.bytes(), 0, length, StandardCharsets.US_ASCII);
-    }
-
-    /** The value of a {@code Name:   123 kB} line, or -1 when there is none. */
-    static long kilobytes(String meminfo, String name) {
-        int at = meminfo.startsWith(name) ? 0 : meminfo.indexOf("\n" + name);
-        if (at < 0) return -1;
-        int from = at + (at == 0 ? 0 : 1) + name.length();
-        int end = meminfo.indexOf('\n', from);
-        String[] fields = meminfo.substring(from, end < 0 ? meminfo.length() : end).trim().split("\\s+");
-        try {
-            return Long.parseLong(fields[0]);
-        } catch (NumberFormatException e) {
+    /**
+     * The total time some task waited for memory since boot, in microseconds ({@code some total=}
+     * of {@code /proc/pressure/memory}); -1 where the kernel does not say. Read only when the
+     * host is short: it confirms a shortage, nothing else.
+     */
+    public long stallMicros() {
+        if (!pressureOffered) return -1;
+        int length = pressure.read();
+        if (length <= 0) {
+            pressureOffered = false;
             return -1;
         }
+        return someTotalMicros(new String(pressure.bytes(), 0, length, StandardCharsets.US_ASCII));
+    }
+
+    /** The value of a {@code Name:   123 kB} line at the start of a line, or -1 when there is none. */
+    static long kilobytes(byte[] text, int length, byte[] name) {
+        for (int line = 0; line < length; ) {
+            if (startsWith(text, line, length, name)) {
+                long value = -1;
+                for (int i = line + name.length; i < length && text[i] != '\n'; i++) {
+                    byte b = text[i];
+                    if (b >= '0' && b <= '9') {
+                        value = (value < 0 ? 0 : value * 10) + (b - '0');
+                    } else if (value >= 0) {
+                        break;
+                    }
+                }
+                return value;
+            }
+            while (line < length && text[line] != '\n') line++;
+            line++;
+        }
+        return -1;
+    }
+
+    private static boolean startsWith(byte[] text, int at, int length, byte[] name) {
+        if (at + name.length > length) return false;
+        for (int i = 0; i < name.length; i++) if (text[at + i] != name[i]) return false;
+        return true;
     }
 
     /** {@code total=} of the {@code some} line, in microseconds, or -1. */

@@ -60,15 +60,18 @@ class ResidentSizesTest {
         Files.writeString(meminfo, "MemTotal:        1000000 kB\nMemFree:  1 kB\nMemAvailable:     600000 kB\nSwapTotal: 2000 kB\nSwapFree: 500 kB\n");
         Files.writeString(pressure, "some avg10=0.00 avg60=0.00 avg300=0.00 total=1234\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=99\n");
         try (HostMemory host = new HostMemory(meminfo, pressure)) {
-            assertEquals(new HostMemory.Reading(1_024_000_000, 614_400_000, 1_536_000, 1234), host.read().orElseThrow());
+            assertEquals(new HostMemory.Reading(1_024_000_000, 614_400_000, 1_536_000), host.read().orElseThrow());
+            assertEquals(1234, host.stallMicros());
             Files.writeString(meminfo, "MemTotal:        1000000 kB\nMemAvailable:      40000 kB\n");
             HostMemory.Reading short_ = host.read().orElseThrow();
             assertEquals(40_960_000, short_.availableBytes());
             assertEquals(4.0, short_.availablePercent(), 0.001);
             assertEquals(0, short_.swapUsedBytes());
+            Files.writeString(meminfo, "");
+            assertTrue(host.read().isEmpty(), "a file caught while it is rewritten is no reading");
         }
         try (HostMemory host = new HostMemory(meminfo, dir.resolve("no-such-file"))) {
-            assertEquals(-1, host.read().orElseThrow().stallMicros(), "no pressure file: the kernel does not say");
+            assertEquals(-1, host.stallMicros(), "no pressure file: the kernel does not say");
         }
         try (HostMemory real = new HostMemory()) {
             HostMemory.Reading now = real.read().orElseThrow();

@@ -47,8 +47,13 @@ final class HostShortage {
     private long stallAtStartMicros;
     private boolean inEmergency;
 
-    /** A reading at {@code now}, held to the settings as they are now: a reload may change them mid-emergency. */
-    Verdict reading(Instant now, HostMemory.Reading host, MemoryEmergency settings) {
+    /**
+     * A reading at {@code now}, held to the settings as they are now: a reload may change them
+     * mid-emergency.
+     *
+     * @param stallMicros asked only when the host is under the floor: what {@link HostMemory#stallMicros} says
+     */
+    Verdict reading(Instant now, HostMemory.Reading host, java.util.function.LongSupplier stallMicros, MemoryEmergency settings) {
         long floor = settings.floorBytes(host.totalBytes());
         if (host.availableBytes() >= floor) {
             shortSince = null;
@@ -56,14 +61,15 @@ final class HostShortage {
             inEmergency = false;
             return new Recovered(describe(host) + ", back over " + settings.floor());
         }
+        long stall = stallMicros.getAsLong();
         if (shortSince == null) {
             shortSince = now;
-            stallAtStartMicros = host.stallMicros();
+            stallAtStartMicros = stall;
         }
         Duration lasted = Duration.between(shortSince, now);
         if (lasted.compareTo(settings.over()) < 0) return SHORT;
         lasted = lasted.truncatedTo(ChronoUnit.SECONDS);
-        long stalledMicros = host.stallMicros() < 0 ? -1 : host.stallMicros() - stallAtStartMicros;
+        long stalledMicros = stall < 0 ? -1 : stall - stallAtStartMicros;
         if (stalledMicros == 0 && !inEmergency) return SHORT;
         inEmergency = true;
         return new Emergency(describe(host) + ", under " + settings.floor() + (lasted.isZero() ? "" : " for " + Durations.format(lasted))

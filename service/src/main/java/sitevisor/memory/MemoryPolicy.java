@@ -57,7 +57,6 @@ final class MemoryPolicy {
      */
     Verdict reading(Instant now, long bytes, boolean upperBound, SiteConfig site) {
         MemoryLimits limits = site.memory();
-        String figure = (upperBound ? "at most " : "") + Sizes.format(roundedToMegabytes(bytes));
         long restart = limits.restartBytes();
         if (restart > 0 && bytes > restart) {
             if (overSince == null) {
@@ -69,14 +68,14 @@ final class MemoryPolicy {
                     quickReturns = 0;
                 }
                 if (quickReturns >= site.restartLimit()) {
-                    return new GiveUp(figure + ", over restart " + Sizes.format(restart) + " again within "
+                    return new GiveUp(figure(bytes, upperBound) + ", over restart " + Sizes.format(restart) + " again within "
                             + Durations.format(site.restartWindow()) + " of each of its last " + quickReturns + " memory restarts (restartLimit "
                             + site.restartLimit() + "); start it again once fixed");
                 }
                 Duration wait = waitOver(site);
                 Instant at = now.plus(wait);
                 if (!wait.isZero()) {
-                    return new Over(figure + ", over restart " + Sizes.format(restart) + "; restarting in " + Durations.format(wait)
+                    return new Over(figure(bytes, upperBound) + ", over restart " + Sizes.format(restart) + "; restarting in " + Durations.format(wait)
                             + " unless it falls back under" + (quickReturns > 0 ? " (over again "
                             + Durations.format(Duration.between(lastRestart, now).truncatedTo(ChronoUnit.SECONDS))
                             + " after the process its last memory restart started, so it waits " + Durations.format(wait.minus(limits.over()))
@@ -85,7 +84,7 @@ final class MemoryPolicy {
             }
             if (!now.isBefore(overSince.plus(waitOver(site)))) {
                 Duration lasted = Duration.between(overSince, now).truncatedTo(ChronoUnit.SECONDS);
-                String reason = figure + ", over restart " + Sizes.format(restart) + (lasted.isZero() ? "" : " for " + Durations.format(lasted));
+                String reason = figure(bytes, upperBound) + ", over restart " + Sizes.format(restart) + (lasted.isZero() ? "" : " for " + Durations.format(lasted));
                 overSince = null;
                 return new Restart(reason);
             }
@@ -95,11 +94,11 @@ final class MemoryPolicy {
         long warn = limits.warnBytes();
         if (warn > 0 && bytes > warn && !warned) {
             warned = true;
-            return new Warn(figure + ", over warn " + Sizes.format(warn) + (restart > 0 ? " (restart at " + Sizes.format(restart) + ")" : ""));
+            return new Warn(figure(bytes, upperBound) + ", over warn " + Sizes.format(warn) + (restart > 0 ? " (restart at " + Sizes.format(restart) + ")" : ""));
         }
         if (warned && bytes <= (warn > 0 ? warn : restart)) {
             warned = false;
-            return new BackUnder(figure + ", back under " + (warn > 0 ? "warn " + Sizes.format(warn) : "restart " + Sizes.format(restart)));
+            return new BackUnder(figure(bytes, upperBound) + ", back under " + (warn > 0 ? "warn " + Sizes.format(warn) : "restart " + Sizes.format(restart)));
         }
         return QUIET;
     }
@@ -127,6 +126,11 @@ final class MemoryPolicy {
         if (quickReturns == 0) return limits.over();
         double base = site.backoff().toNanos() * Math.pow(2, Math.min(quickReturns - 1, 30));
         return limits.over().plus(Duration.ofNanos((long) Math.min(base, site.backoffMax().toNanos())));
+    }
+
+    /** The reading as a reason gives it; made only for a verdict, as most readings call for none. */
+    private static String figure(long bytes, boolean upperBound) {
+        return (upperBound ? "at most " : "") + Sizes.format(roundedToMegabytes(bytes));
     }
 
     /** Figures to the megabyte: a reading in bytes says more than it knows. */

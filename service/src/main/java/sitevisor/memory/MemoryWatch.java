@@ -10,6 +10,7 @@ import sitevisor.mbeans.Durations;
 import sitevisor.mbeans.SiteState;
 import sitevisor.posix.HostMemory;
 import sitevisor.supervise.Instance;
+import sitevisor.supervise.SitesListener;
 import sitevisor.supervise.StopMode;
 import sitevisor.supervise.Supervisor;
 import sitevisor.supervise.WatchedMemory;
@@ -28,24 +29,32 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Watches the memory of every site that has limits, and the host's: once a second, on one
- * thread of its own. A site far under its limits is read every {@link #FAR_UNDER_EVERY}, and only
- * its resident size, which bounds what it costs from above; near a limit, every second, in detail
- * (proportional set size and swap share). What {@link MemoryPolicy} and {@link HostShortage}
+ * thread of its own. A site far under its limits is read every {@link #FAR_UNDER_EVERY}, or sooner
+ * when the host's available memory falls by half of its headroom, and only its resident size,
+ * which bounds what it costs from above; near a limit, every second, in detail (proportional set
+ * size and swap share). What {@link MemoryPolicy} and {@link HostShortage}
  * call for — a warning, a graceful restart, giving up, stopping sites in a host emergency — is
  * recorded on the site as a {@code memory} event and done on threads of its own, so a restart
  * that drains for minutes holds up no reading.
  */
-public final class MemoryWatch implements AutoCloseable {
+public final class MemoryWatch implements SitesListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MemoryWatch.class);
     static final Duration TICK = Duration.ofSeconds(1);
-    /** How often an instance under half of its lowest limit is read: it is seen crossing within this. */
-    static final Duration FAR_UNDER_EVERY = Duration.ofSeconds(4);
+    /**
+     * How often an instance under half of its lowest limit is read, unless the host's available
+     * memory falls by half of its headroom first: to go from there to over its limit between two
+     * readings it must grow by that headroom, and the host's memory falls with it.
+     */
+    static final Duration FAR_UNDER_EVERY = Duration.ofSeconds(30);
+    /** The first readings of instances the watch begins with are spread over this, a second apart. */
+    private static final int FIRST_READINGS_OVER_SECONDS = 10;
     static final Actor POLICY = Actor.policy("memory");
     static final Actor EMERGENCY = Actor.policy("memory emergency");
     /** Threads kept for an emergency's stop and kill: a host short of memory may refuse new ones. */
@@ -53,14 +62,28 @@ public final class MemoryWatch implements AutoCloseable {
 
     /** One watched instance; read and written on the watch's thread, but for {@link #acting}. */
     private static final class Watched {
+        final Instance instance;
         final MemoryPolicy policy = new MemoryPolicy();
         long pid;
-        Instant nextAt = Instant.MIN;
+        long nextAtMillis;
         /** A restart or give-up the watch asked for is under way: nothing more is asked meanwhile. */
         volatile boolean acting;
         /** The next new process is the one the watch's restart started. */
         boolean restartedByUs;
-        long seenAtTick;
+        /** The host's available memory at the last reading, -1 when unknown; and how far under its lowest limit the reading was. */
+        long availableWhenRead = -1;
+        long headroomBytes;
+
+        Watched(Instance instance, long firstAtMillis) {
+            this.instance = instance;
+            this.nextAtMillis = firstAtMillis;
+        }
+
+        /** Due at its time, or at once when the host lost half of its headroom since it was read: it may be the one growing. */
+        boolean due(long nowMillis, long availableNow) {
+            if (nowMillis >= nextAtMillis) return true;
+            return availableNow >= 0 && availableWhenRead >= 0 && availableWhenRead - availableNow >= headroomBytes / 2;
+        }
     }
 
     /** The stop of one site's instances in a host emergency, followed by the watch until it is done. */
@@ -86,16 +109,20 @@ public final class MemoryWatch implements AutoCloseable {
     private final ScheduledExecutorService ticks;
     private final ExecutorService restarts;
     private final ThreadPoolExecutor emergencyActions;
-    private final Map<Instance, Watched> watched = new IdentityHashMap<>();
-    private long tick;
+    /**
+     * The instances that have limits, in the config's order: made anew only when a reload brings
+     * another config, so a tick walks one small list and touches no instance that is not due.
+     */
+    private List<Watched> watched = List.of();
     private Config knownConfig;
-    private boolean anyLimits;
     private final HostShortage shortage = new HostShortage();
     private EmergencyStop stopping;
     /** The sites stopped in the emergency under way, in order; not stopped twice in one emergency. */
     private final List<String> stoppedInEmergency = new ArrayList<>();
     private boolean toldNoneLeft;
     private volatile boolean closed;
+    /** The ticks, while the config in force has something to watch; null while it has none. */
+    private ScheduledFuture<?> ticking;
 
     private MemoryWatch(Supervisor supervisor, HostMemory host, Clock clock) {
         this.supervisor = supervisor;
@@ -108,11 +135,31 @@ public final class MemoryWatch implements AutoCloseable {
         emergencyActions.prestartAllCoreThreads();
     }
 
-    /** Watches from now until {@link #close}; the host's memory as {@code host} reads it. */
+    /**
+     * Watches from now until {@link #close}; the host's memory as {@code host} reads it. It ticks
+     * only while the config in force has limits or {@code memory.emergency}: a daemon with neither
+     * wakes for nothing.
+     */
     public static MemoryWatch start(Supervisor supervisor, HostMemory host, Clock clock) {
         MemoryWatch watch = new MemoryWatch(supervisor, host, clock);
-        watch.ticks.scheduleWithFixedDelay(watch::tickQuietly, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        watch.configApplied(supervisor.config());
+        supervisor.followSites(watch);
         return watch;
+    }
+
+    /** Ticks when the config has something to watch, and stops ticking when a reload leaves it nothing. */
+    @Override
+    public synchronized void configApplied(Config config) {
+        boolean needed = config.memoryEmergency().isPresent() || config.sites().values().stream().anyMatch(site -> site.memory().any());
+        if (closed) return;
+        if (needed && ticking == null) {
+            ticking = ticks.scheduleWithFixedDelay(this::tickQuietly, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        } else if (!needed && ticking != null) {
+            ticking.cancel(false);
+            ticking = null;
+            // the last tick, once more, closes what it kept open and ends an emergency under way
+            ticks.execute(this::tickQuietly);
+        }
     }
 
     private void tickQuietly() {
@@ -126,51 +173,60 @@ public final class MemoryWatch implements AutoCloseable {
     }
 
     void tick(Instant now) {
-        tick++;
         Config config = supervisor.config();
         if (config != knownConfig) {
             knownConfig = config;
-            anyLimits = config.sites().values().stream().anyMatch(site -> site.memory().any());
+            watchAnew(now);
         }
         Optional<MemoryEmergency> emergency = config.memoryEmergency();
         if (emergency.isEmpty()) forgetEmergency();
-        if (!anyLimits && emergency.isEmpty()) {
-            watched.clear();
-            return;
-        }
+        if (watched.isEmpty() && emergency.isEmpty()) return;
         // noted before the reading: the next site is chosen on a reading taken after this one's stop ended
         EmergencyStop underWay = stopping;
         boolean stopEndedBeforeReading = underWay != null && underWay.done;
         Optional<HostMemory.Reading> hostNow = host.read();
-        if (anyLimits) watchSites(now, hostNow.map(HostMemory.Reading::swapUsedBytes).orElse(0L));
+        if (!watched.isEmpty()) {
+            watchSites(now, hostNow.map(HostMemory.Reading::swapUsedBytes).orElse(0L), hostNow.map(HostMemory.Reading::availableBytes).orElse(-1L));
+        }
         // a reading that failed (a file being rewritten) changes nothing: the next one decides
         if (emergency.isPresent() && hostNow.isPresent()) watchHost(now, emergency.get(), hostNow.get(), stopEndedBeforeReading);
     }
 
-    private void watchSites(Instant now, long swapBytes) {
+    /** The instances of the config in force that have limits; those it had keep what the watch knows of them. */
+    private void watchAnew(Instant now) {
+        Map<Instance, Watched> before = new IdentityHashMap<>();
+        for (Watched watch : watched) before.put(watch.instance, watch);
+        List<Watched> kept = new ArrayList<>();
         for (List<Instance> instances : supervisor.instancesBySite().values()) {
             for (Instance instance : instances) {
+                Watched watch = before.remove(instance);
                 if (!instance.site().memory().any()) {
                     // a reload took its limits away: the files kept open for it are closed
-                    if (watched.remove(instance) != null) instance.unwatchMemory();
+                    if (watch != null) instance.unwatchMemory();
                     continue;
                 }
-                Watched watch = watched.computeIfAbsent(instance, i -> new Watched());
-                watch.seenAtTick = tick;
-                if (watch.acting || now.isBefore(watch.nextAt)) continue;
-                watchOne(now, instance, watch, swapBytes);
+                if (watch == null) watch = new Watched(instance, now.toEpochMilli() + 1000L * (kept.size() % FIRST_READINGS_OVER_SECONDS));
+                kept.add(watch);
             }
         }
-        // instances a reload replaced or removed
-        watched.values().removeIf(watch -> watch.seenAtTick != tick);
+        // what is left in before belongs to instances a reload retired, which closed their files
+        watched = List.copyOf(kept);
     }
 
-    private void watchOne(Instant now, Instance instance, Watched watch, long swapBytes) {
+    private void watchSites(Instant now, long swapBytes, long availableNow) {
+        long nowMillis = now.toEpochMilli();
+        for (Watched watch : watched) {
+            if (watch.acting || !watch.due(nowMillis, availableNow)) continue;
+            watchOne(now, watch.instance, watch, swapBytes, availableNow);
+        }
+    }
+
+    private void watchOne(Instant now, Instance instance, Watched watch, long swapBytes, long availableNow) {
         SiteConfig site = instance.site();
         long lowest = site.memory().lowestBytes();
         Optional<WatchedMemory> read = instance.watchMemory(lowest, swapBytes);
         if (read.isEmpty()) {
-            watch.nextAt = now.plus(TICK);
+            watch.nextAtMillis = now.plus(TICK).toEpochMilli();
             return;
         }
         WatchedMemory memory = read.get();
@@ -180,7 +236,9 @@ public final class MemoryWatch implements AutoCloseable {
             watch.pid = memory.pid();
         }
         MemoryPolicy.Verdict verdict = watch.policy.reading(now, memory.bytes(), memory.upperBound(), site);
-        watch.nextAt = now.plus(memory.bytes() * 2 >= lowest ? TICK : FAR_UNDER_EVERY);
+        watch.nextAtMillis = now.plus(memory.bytes() * 2 >= lowest ? TICK : FAR_UNDER_EVERY).toEpochMilli();
+        watch.availableWhenRead = availableNow;
+        watch.headroomBytes = Math.max(0, lowest - memory.bytes());
         if (verdict instanceof MemoryPolicy.Quiet) return;
         if (verdict instanceof MemoryPolicy.Warn warn) {
             instance.memoryEvent(warn.reason(), POLICY);
@@ -222,7 +280,7 @@ public final class MemoryWatch implements AutoCloseable {
     }
 
     private void watchHost(Instant now, MemoryEmergency settings, HostMemory.Reading hostNow, boolean stopEndedBeforeReading) {
-        HostShortage.Verdict verdict = shortage.reading(now, hostNow, settings);
+        HostShortage.Verdict verdict = shortage.reading(now, hostNow, host::stallMicros, settings);
         if (verdict instanceof HostShortage.Recovered recovered) recovered(recovered);
         EmergencyStop underWay = stopping;
         if (underWay != null) {
@@ -357,6 +415,7 @@ public final class MemoryWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        supervisor.unfollowSites(this);
         closed = true;
         ticks.shutdownNow();
         // an operation under way finishes: cut short, it would leave its instance half stopped;

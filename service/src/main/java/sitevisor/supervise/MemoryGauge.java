@@ -77,6 +77,8 @@ final class MemoryGauge {
     private Processes processes;
     /** Whether the last watch found the bound over half of its limit. */
     private boolean near;
+    /** Whether the watch has files open for this instance. */
+    private boolean keptOpen;
     private long peakPid;
     private long peakBytes;
 
@@ -115,6 +117,7 @@ final class MemoryGauge {
      * @param swapBytes what the host has in swap: some of it may be the instance's, which the resident size leaves out
      */
     synchronized WatchedMemory watch(long pid, Path cgroup, Instant now, long underBytes, long swapBytes) {
+        keptOpen = true;
         List<Long> pids = watchedProcesses(pid, cgroup, now, near ? Duration.ZERO : WATCHED_PROCESSES_FOR);
         long resident = resident(pid, cgroup, now, pids);
         near = (resident + swapBytes) * 2 >= underBytes;
@@ -124,8 +127,10 @@ final class MemoryGauge {
 
     /** No process runs: the files kept open for reading them are closed. */
     synchronized void forget() {
-        meter.close();
         processes = null;
+        if (!keptOpen) return;
+        keptOpen = false;
+        meter.close();
     }
 
     /** The resident size; when a process of the list is gone, the list is made again and read once more. */

@@ -26,7 +26,8 @@ class HostShortageTest {
     private static List<String> feed(HostShortage shortage, MemoryEmergency settings, long[] availableMb, long[] stalls) {
         List<String> said = new ArrayList<>();
         for (int i = 0; i < availableMb.length; i++) {
-            HostShortage.Verdict verdict = shortage.reading(T0.plusSeconds(i), new HostMemory.Reading(TOTAL, availableMb[i] * MB, 0, stalls[i]), settings);
+            long stall = stalls[i];
+            HostShortage.Verdict verdict = shortage.reading(T0.plusSeconds(i), new HostMemory.Reading(TOTAL, availableMb[i] * MB, 0), () -> stall, settings);
             if (verdict instanceof HostShortage.Short) said.add(i + ": Short");
             if (verdict instanceof HostShortage.Emergency e) said.add(i + ": Emergency: " + e.reason());
             if (verdict instanceof HostShortage.Recovered r) said.add(i + ": Recovered: " + r.reason());

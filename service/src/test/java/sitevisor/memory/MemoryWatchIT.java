@@ -135,6 +135,29 @@ class MemoryWatchIT {
     }
 
     @Test
+    void limitsAReloadGivesARunningSiteAreWatchedFromThenOnWithoutARestart() throws Exception {
+        int port = Probes.freePort();
+        String site = """
+                  grow:
+                    command: [python3, grow.py, "{port}"]
+                    port: %d
+                """.formatted(port);
+        launched.writeConfig("", site);
+        launched.startDaemon();
+        long before = pidOf("grow");
+        assertTrue(launched.daemonOutput(1).contains("memory: no site has memory limits; no host emergency"), launched.daemonOutput(1));
+
+        launched.writeConfig("", site + "    memory: { restart: 60MB, for: 0s }\n");
+        String reload = cli("reload").out();
+        assertTrue(reload.contains("retuned:   grow"), reload);
+        assertEquals(before, pidOf("grow"), "new limits restart nothing");
+
+        grow(port, 70);
+        awaitLine("the restart the new limit called for", has("ready: grow: ", "[policy memory]"));
+        assertNotEquals(before, pidOf("grow"));
+    }
+
+    @Test
     void aPreforkedPoolIsNotRestartedAtALimitOnlyItsSummedResidentSizeCrosses() throws Exception {
         Files.writeString(dir.resolve("pool.py"), PreforkedPool.script(64 * MB, 3));
         int port = Probes.freePort();
