@@ -70,8 +70,13 @@ public final class MemoryWatch implements SitesListener, AutoCloseable {
         volatile boolean acting;
         /** The next new process is the one the watch's restart started. */
         boolean restartedByUs;
-        /** The host's available memory at the last reading, -1 when unknown; and how far under its lowest limit the reading was. */
-        long availableWhenRead = -1;
+        /**
+         * The most the host had available since the last reading, -1 when unknown: the fall from
+         * it, not from the figure at the reading, is what a site's growth shows as — memory freed
+         * meanwhile (another site's restart) would hide the growth from the latter.
+         */
+        long mostAvailableSinceRead = -1;
+        /** How far under its lowest limit the last reading was. */
         long headroomBytes;
 
         Watched(Instance instance, long firstAtMillis) {
@@ -81,8 +86,9 @@ public final class MemoryWatch implements SitesListener, AutoCloseable {
 
         /** Due at its time, or at once when the host lost half of its headroom since it was read: it may be the one growing. */
         boolean due(long nowMillis, long availableNow) {
+            if (availableNow > mostAvailableSinceRead) mostAvailableSinceRead = availableNow;
             if (nowMillis >= nextAtMillis) return true;
-            return availableNow >= 0 && availableWhenRead >= 0 && availableWhenRead - availableNow >= headroomBytes / 2;
+            return availableNow >= 0 && mostAvailableSinceRead - availableNow >= headroomBytes / 2;
         }
     }
 
@@ -216,7 +222,8 @@ public final class MemoryWatch implements SitesListener, AutoCloseable {
     private void watchSites(Instant now, long swapBytes, long availableNow) {
         long nowMillis = now.toEpochMilli();
         for (Watched watch : watched) {
-            if (watch.acting || !watch.due(nowMillis, availableNow)) continue;
+            // due() first: it follows the host's memory for every instance, also one being restarted
+            if (!watch.due(nowMillis, availableNow) || watch.acting) continue;
             watchOne(now, watch.instance, watch, swapBytes, availableNow);
         }
     }
@@ -237,7 +244,7 @@ public final class MemoryWatch implements SitesListener, AutoCloseable {
         }
         MemoryPolicy.Verdict verdict = watch.policy.reading(now, memory.bytes(), memory.upperBound(), site);
         watch.nextAtMillis = now.plus(memory.bytes() * 2 >= lowest ? TICK : FAR_UNDER_EVERY).toEpochMilli();
-        watch.availableWhenRead = availableNow;
+        watch.mostAvailableSinceRead = availableNow;
         watch.headroomBytes = Math.max(0, lowest - memory.bytes());
         if (verdict instanceof MemoryPolicy.Quiet) return;
         if (verdict instanceof MemoryPolicy.Warn warn) {
