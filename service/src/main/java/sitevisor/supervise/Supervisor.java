@@ -61,8 +61,12 @@ import java.util.function.Function;
 public final class Supervisor implements SiteLifecycle, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration WORKER_KEEP_ALIVE = Duration.ofSeconds(5);
-    /** How often the orphans the daemon adopted as subreaper are looked for: one system call when there are none. */
-    private static final Duration ORPHAN_REAPING_PERIOD = Duration.ofSeconds(1);
+    /**
+     * How often the orphans the daemon adopted as subreaper are looked for: one system call when
+     * there are none, but each wake of the timer thread costs an idle daemon far more than the
+     * call, and an orphan's zombie holds nothing but its pid meanwhile.
+     */
+    private static final Duration ORPHAN_REAPING_PERIOD = Duration.ofSeconds(5);
     // what a retired instance answers to an operation that raced with the reload
     private static final String REMOVED_BY_RELOAD = "its site was removed from the config by a reload";
     private static final String REPLACED_BY_RELOAD = "a reload replaced it with the site's new settings; ask again";
