@@ -63,6 +63,15 @@ public final class KeptFile implements AutoCloseable {
         if (number >= 0) each.accept(number);
     }
 
+    /** Closes and drops the files of {@code files} whose key is not in {@code kept}. */
+    static void closeAllBut(java.util.Map<Long, KeptFile> files, java.util.Set<Long> kept) {
+        files.entrySet().removeIf(entry -> {
+            if (kept.contains(entry.getKey())) return false;
+            entry.getValue().close();
+            return true;
+        });
+    }
+
     @Override
     public void close() {
         if (channel == null) return;

@@ -1,11 +1,8 @@
 package sitevisor.posix;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,10 +13,6 @@ import java.util.Set;
  * its main thread forked, and theirs, as {@link ProcessMemory#tree} finds them. Not for concurrent use.
  */
 public final class KeptProcesses implements AutoCloseable {
-    private static final Path PROC = Path.of("/proc");
-    // a fork bomb must not make a reading walk forever
-    private static final int MAX_PROCESSES = 1024;
-
     private Path cgroup;
     private KeptFile cgroupProcs;
     private final Map<Long, KeptFile> children = new HashMap<>();
@@ -29,7 +22,7 @@ public final class KeptProcesses implements AutoCloseable {
         if (cgroup != null) {
             List<Long> inCgroup = inCgroup(cgroup);
             if (!inCgroup.isEmpty()) {
-                closeChildrenBut(Set.of());
+                KeptFile.closeAllBut(children, Set.of());
                 return inCgroup;
             }
         }
@@ -54,32 +47,18 @@ public final class KeptProcesses implements AutoCloseable {
     }
 
     private List<Long> tree(long mainPid) {
-        Deque<Long> pending = new ArrayDeque<>();
-        Set<Long> seen = new LinkedHashSet<>();
-        pending.add(mainPid);
-        while (!pending.isEmpty() && seen.size() < MAX_PROCESSES) {
-            long next = pending.poll();
-            if (!seen.add(next)) continue;
-            KeptFile file = children.computeIfAbsent(next, pid -> new KeptFile(PROC.resolve(Long.toString(pid)).resolve("task")
-                    .resolve(Long.toString(pid)).resolve("children")));
+        List<Long> tree = ProcessMemory.tree(mainPid, (pid, each) -> {
+            KeptFile file = children.computeIfAbsent(pid, p -> new KeptFile(ProcessMemory.childrenFile(p)));
             int length = file.read();
-            if (length > 0) KeptFile.numbers(file.bytes(), length, pending::add);
-        }
-        closeChildrenBut(seen);
-        return List.copyOf(seen);
-    }
-
-    private void closeChildrenBut(Set<Long> kept) {
-        children.entrySet().removeIf(entry -> {
-            if (kept.contains(entry.getKey())) return false;
-            entry.getValue().close();
-            return true;
+            if (length > 0) KeptFile.numbers(file.bytes(), length, each);
         });
+        KeptFile.closeAllBut(children, Set.copyOf(tree));
+        return tree;
     }
 
     @Override
     public void close() {
-        closeChildrenBut(Set.of());
+        KeptFile.closeAllBut(children, Set.of());
         if (cgroupProcs != null) cgroupProcs.close();
         cgroupProcs = null;
         cgroup = null;

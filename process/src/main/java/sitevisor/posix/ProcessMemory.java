@@ -10,6 +10,8 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.LongConsumer;
 
 /**
  * The memory of a set of processes as {@code /proc} reports it. {@link #proportionalBytes} is
@@ -73,13 +75,18 @@ public final class ProcessMemory {
      * A process that left the tree (daemonized to init) is not in it; at most 1,024.
      */
     public static List<Long> tree(long pid) {
+        return tree(pid, ProcessMemory::readChildren);
+    }
+
+    /** {@link #tree}, each process's children as {@code children} reads them: from files opened anew, or kept open. */
+    static List<Long> tree(long pid, BiConsumer<Long, LongConsumer> children) {
         Deque<Long> pending = new ArrayDeque<>();
         Set<Long> seen = new LinkedHashSet<>();
         pending.add(pid);
         while (!pending.isEmpty() && seen.size() < MAX_PROCESSES) {
             long next = pending.poll();
             if (!seen.add(next)) continue;
-            addChildren(next, pending);
+            children.accept(next, pending::add);
         }
         return List.copyOf(seen);
     }
@@ -87,41 +94,42 @@ public final class ProcessMemory {
     /** The second field of /proc/PID/statm: resident pages. */
     private static long residentPages(long pid) {
         try {
-            return parseResidentPages(Files.readString(PROC.resolve(Long.toString(pid)).resolve("statm"), StandardCharsets.US_ASCII));
+            byte[] statm = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("statm"));
+            return Math.max(0, residentPages(statm, statm.length));
         } catch (IOException gone) {
             return 0;
         }
     }
 
     static long parseResidentPages(String statm) {
-        String[] fields = statm.trim().split(" ");
-        if (fields.length < 2) return 0;
-        try {
-            return Long.parseLong(fields[1]);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        byte[] text = statm.getBytes(StandardCharsets.US_ASCII);
+        return Math.max(0, residentPages(text, text.length));
+    }
+
+    /** The second number of a {@code statm} text: resident pages; -1 when it has none. */
+    static long residentPages(byte[] text, int length) {
+        int i = 0;
+        while (i < length && text[i] != ' ') i++;
+        long pages = -1;
+        for (i++; i < length && text[i] >= '0' && text[i] <= '9'; i++) pages = (pages < 0 ? 0 : pages * 10) + (text[i] - '0');
+        return pages;
     }
 
     /**
      * The children the main thread forked. Reading every thread's list would cost a JVM site
      * dozens of reads per sample; servers fork their workers from the main thread.
      */
-    private static void addChildren(long pid, Deque<Long> pending) {
+    static Path childrenFile(long pid) {
         String id = Long.toString(pid);
-        String children;
+        return PROC.resolve(id).resolve("task").resolve(id).resolve("children");
+    }
+
+    private static void readChildren(long pid, LongConsumer each) {
         try {
-            children = Files.readString(PROC.resolve(id).resolve("task").resolve(id).resolve("children"), StandardCharsets.US_ASCII);
+            byte[] children = Files.readAllBytes(childrenFile(pid));
+            KeptFile.numbers(children, children.length, each);
         } catch (IOException gone) {
-            return;
-        }
-        for (String child : children.trim().split(" ")) {
-            if (child.isEmpty()) continue;
-            try {
-                pending.add(Long.parseLong(child));
-            } catch (NumberFormatException e) {
-                return;
-            }
+            // ended meanwhile: no children to count
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The resident size of a set of processes, read again and again at the cost of one system call
@@ -24,7 +25,7 @@ public final class ResidentSizes implements AutoCloseable {
 
     /** Reads these processes; the files of processes not named any more are closed. */
     public Reading read(List<Long> pids) {
-        if (open.size() != pids.size() || !open.keySet().containsAll(pids)) closeAllBut(pids);
+        if (open.size() != pids.size() || !open.keySet().containsAll(pids)) KeptFile.closeAllBut(open, new HashSet<>(pids));
         long pages = 0;
         boolean anyGone = false;
         for (long pid : pids) {
@@ -46,29 +47,11 @@ public final class ResidentSizes implements AutoCloseable {
             open.remove(pid).close();
             return -1;
         }
-        return secondField(statm.bytes(), length);
-    }
-
-    /** The second number of a {@code statm} text: resident pages; -1 when it has none. */
-    static long secondField(byte[] text, int length) {
-        int i = 0;
-        while (i < length && text[i] != ' ') i++;
-        long pages = -1;
-        for (i++; i < length && text[i] >= '0' && text[i] <= '9'; i++) pages = (pages < 0 ? 0 : pages * 10) + (text[i] - '0');
-        return pages;
-    }
-
-    private void closeAllBut(List<Long> pids) {
-        java.util.Set<Long> kept = new HashSet<>(pids);
-        open.entrySet().removeIf(entry -> {
-            if (kept.contains(entry.getKey())) return false;
-            entry.getValue().close();
-            return true;
-        });
+        return ProcessMemory.residentPages(statm.bytes(), length);
     }
 
     @Override
     public void close() {
-        closeAllBut(List.of());
+        KeptFile.closeAllBut(open, Set.of());
     }
 }

@@ -124,7 +124,7 @@ class ResidentSizesTest {
         byte[] text = "12 345\n6\n".getBytes();
         KeptFile.numbers(text, text.length, read::add);
         assertEquals(List.of(12L, 345L, 6L), read);
-        assertEquals(512, ResidentSizes.secondField("2048 512 300 10 0 200 0\n".getBytes(), 24));
-        assertEquals(-1, ResidentSizes.secondField("2048".getBytes(), 4));
+        assertEquals(512, ProcessMemory.residentPages("2048 512 300 10 0 200 0\n".getBytes(), 24));
+        assertEquals(-1, ProcessMemory.residentPages("2048".getBytes(), 4));
     }
 }
